@@ -1,0 +1,117 @@
+"""Diagnostics: what jmap tells a person about a map, with where it is.
+
+A diagnostic is data (code, message, span, hint); reporters in
+``jmap.report`` turn a list of them into text, JSON or GitHub annotations.
+Codes are stable: docs/errors.md lists them all and a test keeps it in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A place in a source file; line and column are 1-based (0 = unknown)."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.col}"
+        return self.path
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+#: Every diagnostic code with a one-line description, for the docs.
+CODES: dict[str, str] = {
+    # Reading the file
+    "E100": "The file cannot be read (missing, a folder, not a regular file).",
+    "E101": "The file is larger than the size limit.",
+    "E102": "The file is not valid UTF-8 text.",
+    "E103": "The text holds a control character, lone surrogate or misplaced byte-order mark.",
+    "E104": "The YAML syntax is broken.",
+    "E105": "A key appears twice in the same mapping.",
+    "E106": "A YAML tag (`!!python/...`, `!custom`) is used; only plain YAML is allowed.",
+    "E107": "Aliases expand to more content than any real map needs (an alias bomb).",
+    "E108": "The document nests deeper than any real map needs.",
+    "E109": "The file is empty.",
+    "E110": "The top level is not a mapping of keys to values.",
+    "E111": "A number is not finite or has too many digits.",
+    # Schema
+    "E200": "A key that the format does not know.",
+    "E201": "A required key is missing.",
+    "E202": "A value has the wrong type.",
+    "E203": "A value is not one of the allowed choices or does not match the expected form.",
+    "E204": "A number is out of range.",
+    "E205": "A text or list is too long or too short.",
+    "E206": "The format version is missing or not supported.",
+    "E207": "A list holds the same entry twice.",
+    # Meaning
+    "E300": "Two items share the same id.",
+    "E301": "An emotion score names a persona that is not defined.",
+    "E302": "A chapter names a stage that is not defined.",
+    "E303": "An item cites a research source that is not defined.",
+    "E304": "Chapters do not follow the stages in order, or a stage is in two chapters.",
+    "E305": "A plain emotion number on a map with several personas: say whose score it is.",
+    "E306": "A stage fills a custom lane that `lanes` does not define.",
+    "E307": "A lane is listed twice in `lanes`.",
+    # Included files and images
+    "E400": "An included file or image does not exist.",
+    "E401": "An included file or image lies outside the project.",
+    "E402": "An included file or image is not a regular file.",
+    "E403": "Files include each other in a cycle.",
+    "E404": "Too many included files, or includes nested too deep.",
+    # Warnings
+    "W500": "A stage (or step) has no emotion score.",
+    "W501": "An item cites no evidence although the map declares research.",
+    "W502": "A persona has no emotion score anywhere in the map.",
+    "W503": "A research source is never cited.",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem with a map, in the user's terms."""
+
+    code: str
+    message: str
+    span: Span
+    hint: str = ""
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.WARNING if self.code.startswith("W") else Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.span}: {self.severity.value}[{self.code}]: {self.message}"
+
+
+class JmapError(Exception):
+    """A map (or a file jmap needs) is not usable; carries the diagnostics."""
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("\n".join(str(d) for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def clip(value: object, limit: int = 60) -> str:
+    """A bounded rendering of a user value for messages (never unbounded)."""
+    text = value if isinstance(value, str) else repr(value)
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop repeats and sort by place, so one problem is reported once."""
+    unique = {(d.span, d.code, d.message): d for d in diagnostics}
+    return sorted(unique.values(), key=lambda d: (d.span.path, d.span.line, d.span.col, d.code))

@@ -1,0 +1,259 @@
+"""The typed, immutable journey model that layout, render, fmt and diff read.
+
+Short forms of the YAML format are expanded here, so later stages never see a
+plain string where an item is expected. Every object keeps its source span for
+diagnostics raised after validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jmap.diagnostics import Span
+
+NO_SPAN = Span("", 0, 0)
+
+#: Built-in lanes in their default order.
+BUILTIN_LANES: tuple[str, ...] = (
+    "actions",
+    "touchpoints",
+    "thoughts",
+    "feelings",
+    "emotion",
+    "pain_points",
+    "opportunities",
+    "kpis",
+    "frontstage",
+    "backstage",
+    "support",
+    "evidence",
+)
+
+LANE_TITLES: dict[str, str] = {
+    "actions": "Actions",
+    "touchpoints": "Touchpoints",
+    "thoughts": "Thoughts",
+    "feelings": "Feelings",
+    "emotion": "Emotion",
+    "pain_points": "Pain points",
+    "opportunities": "Opportunities",
+    "kpis": "KPIs",
+    "frontstage": "Frontstage",
+    "backstage": "Backstage",
+    "support": "Support processes",
+    "evidence": "Evidence",
+}
+
+#: The lanes of a service blueprint, drawn below the line of visibility (but frontstage).
+BLUEPRINT_LANES = ("frontstage", "backstage", "support")
+
+#: The personas key used when a map declares no persona.
+ANONYMOUS_PERSONA = "customer"
+
+
+@dataclass(frozen=True)
+class TextItem:
+    """A line of content in a lane: an action, thought, feeling, blueprint row..."""
+
+    text: str
+    evidence: tuple[str, ...] = ()
+    note: str = ""
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Touchpoint:
+    channel: str
+    name: str
+    evidence: tuple[str, ...] = ()
+    note: str = ""
+    span: Span = NO_SPAN
+
+    @property
+    def text(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    text: str
+    severity: str = "medium"
+    evidence: tuple[str, ...] = ()
+    note: str = ""
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Opportunity:
+    text: str
+    priority: str = "medium"
+    owner: str = ""
+    evidence: tuple[str, ...] = ()
+    note: str = ""
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    value: float
+    target: float | None = None
+    unit: str = ""
+    better: str = "higher"
+    evidence: tuple[str, ...] = ()
+    span: Span = NO_SPAN
+
+    @property
+    def text(self) -> str:
+        return self.name
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the target is met; None when there is no target."""
+        if self.target is None:
+            return None
+        if self.better == "lower":
+            return self.value <= self.target
+        return self.value >= self.target
+
+
+@dataclass(frozen=True)
+class Lanes:
+    """The content of one column (a stage or a step), lane by lane."""
+
+    actions: tuple[TextItem, ...] = ()
+    touchpoints: tuple[Touchpoint, ...] = ()
+    thoughts: tuple[TextItem, ...] = ()
+    feelings: tuple[TextItem, ...] = ()
+    pain_points: tuple[PainPoint, ...] = ()
+    opportunities: tuple[Opportunity, ...] = ()
+    kpis: tuple[Kpi, ...] = ()
+    frontstage: tuple[TextItem, ...] = ()
+    backstage: tuple[TextItem, ...] = ()
+    support: tuple[TextItem, ...] = ()
+    #: Custom lane id -> items, in the order of the map's `lanes`.
+    custom: tuple[tuple[str, tuple[TextItem, ...]], ...] = ()
+
+    def items(self, lane: str) -> tuple[Any, ...]:
+        """The items of a built-in or custom lane (empty when it has none)."""
+        if lane in _ITEM_LANES:
+            return getattr(self, lane)  # type: ignore[no-any-return]
+        for lane_id, items in self.custom:
+            if lane_id == lane:
+                return items
+        return ()
+
+
+_ITEM_LANES = frozenset(
+    {"actions", "touchpoints", "thoughts", "feelings", "pain_points", "opportunities", "kpis"}
+    | set(BLUEPRINT_LANES)
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    name: str
+    description: str = ""
+    duration: str = ""
+    lanes: Lanes = field(default_factory=Lanes)
+    #: Persona id -> score in -2..2.
+    emotion: tuple[tuple[str, float], ...] = ()
+    #: "" when not a moment of truth; the question asked, or "yes".
+    moment_of_truth: str = ""
+    evidence: tuple[str, ...] = ()
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Stage(Step):
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def columns(self) -> tuple[Step, ...]:
+        """The columns this stage occupies: its steps, or itself."""
+        return self.steps or (self,)
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    name: str
+    role: str = ""
+    age: int | None = None
+    location: str = ""
+    quote: str = ""
+    goals: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    expectations: tuple[str, ...] = ()
+    frustrations: tuple[str, ...] = ()
+    #: Absolute path of the avatar image, resolved and confined by the loader.
+    avatar: str = ""
+    initials: str = ""
+    color: str = ""
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Research:
+    id: str
+    kind: str
+    title: str
+    date: str = ""
+    summary: str = ""
+    sample_size: int | None = None
+    url: str = ""
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    name: str
+    stages: tuple[str, ...]
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A lane (row) the map shows: built-in or custom."""
+
+    id: str
+    name: str
+    custom: bool = False
+    style: str = "text"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str = "default"
+    font_size: float | None = None
+    #: Colour overrides: key -> "#rrggbb".
+    colors: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Journey:
+    title: str
+    stages: tuple[Stage, ...]
+    description: str = ""
+    owner: str = ""
+    tags: tuple[str, ...] = ()
+    theme: Theme = field(default_factory=Theme)
+    personas: tuple[Persona, ...] = ()
+    research: tuple[Research, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    #: The lanes to draw, in order. When the map has no `lanes`, every
+    #: built-in lane that holds content anywhere, in the default order.
+    lanes: tuple[Lane, ...] = ()
+    #: The file the map was loaded from.
+    source: str = ""
+
+    @property
+    def persona_ids(self) -> tuple[str, ...]:
+        """Ids of the curves drawn: the personas, or one anonymous customer."""
+        return tuple(p.id for p in self.personas) or (ANONYMOUS_PERSONA,)
+
+    def research_by_id(self, research_id: str) -> Research | None:
+        return next((r for r in self.research if r.id == research_id), None)

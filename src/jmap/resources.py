@@ -1,0 +1,36 @@
+"""Files that ship with jmap: the schema, templates, themes and fonts.
+
+In an installed wheel `schemas/` and `templates/` live inside the package; in
+a source checkout (editable install, tests) they live at the repository root.
+Either way, code asks here and never builds a path by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+_PACKAGE = Path(str(files("jmap")))
+_CHECKOUT = _PACKAGE.parent.parent
+
+
+def data_dir(name: str) -> Path:
+    """The folder `name` (schemas, templates, themes, fonts), installed or in a checkout."""
+    for candidate in (_PACKAGE / name, _CHECKOUT / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"jmap is missing its {name!r} folder; reinstall jmap")
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The journey JSON Schema (format version 1)."""
+    path = data_dir("schemas") / "journey.schema.json"
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def schema_text() -> str:
+    return (data_dir("schemas") / "journey.schema.json").read_text(encoding="utf-8")
