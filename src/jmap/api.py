@@ -1,0 +1,130 @@
+"""The library facade: everything the CLI does, callable from Python.
+
+    result = jmap.check("journey.yaml")      # load + validate, never raises for a bad map
+    journey = result.journey()               # the typed model of a valid map
+    svg = jmap.render_svg(journey)           # the infographic
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jmap.diagnostics import Diagnostic, JmapError, Severity
+from jmap.load import DEFAULT_MAX_BYTES, Document
+from jmap.load import load as _load
+from jmap.model import Journey
+
+#: Folders never searched for maps.
+_SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", ".tox"}
+
+
+def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read a map with source positions; raises JmapError when it cannot be read."""
+    return _load(path, max_bytes=max_bytes)
+
+
+def validate(doc: Document) -> list[Diagnostic]:
+    """Schema and semantic diagnostics of a loaded map (errors and warnings)."""
+    from jmap.validate import validate as _validate
+
+    return _validate(doc)
+
+
+@dataclass
+class CheckResult:
+    """What `jmap validate` learns about one file."""
+
+    path: Path
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    document: Document | None = None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+    def ok(self, strict: bool = False) -> bool:
+        return not self.errors and not (strict and self.warnings)
+
+    def journey(self) -> Journey:
+        """The model of a map without errors; raises JmapError otherwise."""
+        if self.document is None or self.errors:
+            raise JmapError(self.errors)
+        from jmap.normalize import to_model
+
+        return to_model(self.document)
+
+
+def check(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckResult:
+    """Load and validate one map, collecting every diagnostic instead of raising."""
+    result = CheckResult(Path(path))
+    try:
+        result.document = load(path, max_bytes=max_bytes)
+    except JmapError as error:
+        result.diagnostics = error.diagnostics
+        return result
+    result.diagnostics = validate(result.document)
+    return result
+
+
+def model(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Journey:
+    """The journey model of a valid map; raises JmapError listing the errors otherwise."""
+    return check(path, max_bytes=max_bytes).journey()
+
+
+def discover(patterns: list[str]) -> list[Path]:
+    """Map files named by paths, folders (searched for YAML that declares `jmap:`) and globs."""
+    found: list[Path] = []
+    for pattern in patterns:
+        path = Path(pattern)
+        if path.is_dir():
+            found.extend(_maps_in(path))
+        elif any(c in pattern for c in "*?[") and not path.exists():
+            for match in sorted(glob.glob(pattern, recursive=True)):
+                found.extend(_maps_in(Path(match)) if Path(match).is_dir() else [Path(match)])
+        else:
+            found.append(path)  # missing files are reported when loaded
+    unique: dict[Path, None] = {}
+    for path in found:
+        unique.setdefault(path, None)
+    return list(unique)
+
+
+def _maps_in(folder: Path) -> list[Path]:
+    maps = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith((".yaml", ".yml")) and declares_format(Path(root) / name):
+                maps.append(Path(root) / name)
+    return maps
+
+
+def declares_format(path: Path) -> bool:
+    """Whether a YAML file is a journey map: it has a top-level `jmap:` key."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64_000)
+    except OSError:
+        return False
+    return any(line.startswith(b"jmap:") for line in head.splitlines())
+
+
+def render_svg(journey: Journey) -> str:
+    """The infographic of a journey as an SVG document."""
+    from jmap.render.svg import render_svg as _render_svg
+
+    return _render_svg(journey)
+
+
+def build(*args: object, **kwargs: object) -> object:
+    """Build maps into an output folder; see jmap.build.build."""
+    from jmap.build import build as _build
+
+    return _build(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,428 @@
+"""Read a journey file safely into plain data with a source span for every part.
+
+Maps may come from strangers' pull requests, so reading is defensive: a size
+limit, strict UTF-8, no YAML tags, a bound on alias expansion and nesting,
+finite numbers, no control characters, and includes confined to the project.
+We compose YAML nodes with ruamel.yaml and build the data ourselves: nodes
+carry positions, and building it ourselves is where the bounds are enforced.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import stat
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jmap.diagnostics import Diagnostic, JmapError, Span, clip
+
+DEFAULT_MAX_BYTES = 1_000_000
+#: Nodes a document may expand to, aliases counted each time they are used.
+MAX_NODES = 50_000
+#: Nesting of mappings and lists; real maps need about 8.
+MAX_DEPTH = 32
+MAX_INCLUDE_DEPTH = 4
+MAX_INCLUDES = 20
+#: Markers of a project root, nearest first wins.
+ROOT_MARKERS = ("jmap.toml", "pyproject.toml", ".git")
+
+_CORE_TAGS = {
+    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+
+#: A key in a document path: a mapping key or a list index.
+PathKey = str | int
+DocPath = tuple[PathKey, ...]
+
+
+@dataclass
+class Document:
+    """A loaded map: its data (includes merged in) and where each part came from."""
+
+    path: Path
+    data: dict[str, Any]
+    #: Span of the value at each document path (the key's span for mapping values is in key_spans).
+    value_spans: dict[DocPath, Span]
+    #: Span of the key that introduces each mapping value.
+    key_spans: dict[DocPath, Span]
+    #: The folder that includes and images may not leave.
+    root: Path
+    #: Included files (already merged into ``data``), for validation and caching.
+    includes: list[Document] = field(default_factory=list)
+
+    def span(self, path: DocPath, *, key: bool = False) -> Span:
+        """The best known span for a document path: the part itself or its nearest parent."""
+        spans = self.key_spans if key else self.value_spans
+        while path:
+            if path in spans:
+                return spans[path]
+            if path in self.value_spans:
+                return self.value_spans[path]
+            path = path[:-1]
+        return self.value_spans.get((), Span(display_path(self.path), 1, 1))
+
+    def all_files(self) -> list[Path]:
+        """This file and every file it includes, for change detection."""
+        files = [self.path]
+        for included in self.includes:
+            files.extend(included.all_files())
+        return files
+
+
+def display_path(path: Path) -> str:
+    """A path as a person wants to read it: relative to the working folder when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def find_root(start: Path) -> Path:
+    """The project root: the nearest folder holding jmap.toml, pyproject.toml or .git."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in ROOT_MARKERS):
+            return folder
+    return start
+
+
+def load(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    root: Path | None = None,
+) -> Document:
+    """Load a journey file and the files it includes; raise JmapError when unusable."""
+    file = Path(path)
+    root = (root or find_root(file.parent)).resolve()
+    return _load(file, root, max_bytes, stack=())
+
+
+def _load(file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...]) -> Document:
+    name = display_path(file)
+    text = read_text(file, max_bytes)
+    data, value_spans, key_spans = parse(text, name)
+    if not isinstance(data, dict):
+        raise JmapError([Diagnostic(
+            "E110", "the top level of a journey must be a mapping of keys to values",
+            value_spans.get((), Span(name, 1, 1)),
+            hint="start the file with `jmap: 1` and `title: ...`",
+        )])
+    doc = Document(file, data, value_spans, key_spans, root)
+    _load_includes(doc, max_bytes, (*stack, file.resolve()))
+    return doc
+
+
+def read_text(file: Path, max_bytes: int) -> str:
+    """Read a file as UTF-8 text within the size limit, refusing anything else."""
+    name = display_path(file)
+    at_start = Span(name, 1, 1)
+    try:
+        info = file.stat()
+    except OSError as error:
+        raise JmapError([Diagnostic("E100", f"cannot read the file: {error.strerror or error}", Span(name, 0, 0))]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise JmapError([Diagnostic("E100", "this is a folder, not a journey file", Span(name, 0, 0))])
+    if not stat.S_ISREG(info.st_mode):
+        raise JmapError([Diagnostic("E402", "this is not a regular file", Span(name, 0, 0))])
+    if info.st_size > max_bytes:
+        raise JmapError([Diagnostic(
+            "E101", f"the file is {info.st_size:,} bytes, over the limit of {max_bytes:,}",
+            at_start, hint="split the map, or raise the limit with --max-bytes if it is really one map",
+        )])
+    try:
+        with file.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise JmapError([Diagnostic("E100", f"cannot read the file: {error.strerror or error}", Span(name, 0, 0))]) from None
+    if len(raw) > max_bytes:
+        raise JmapError([Diagnostic("E101", f"the file is over the limit of {max_bytes:,} bytes", at_start)])
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, col = _line_col_of_byte(raw, error.start)
+        raise JmapError([Diagnostic(
+            "E102", "the file is not valid UTF-8 text", Span(name, line, col),
+            hint="save the file as UTF-8 in your editor",
+        )]) from None
+    if not text.strip():
+        raise JmapError([Diagnostic("E109", "the file is empty", at_start, hint="run `jmap init` for a starter map")])
+    for offset, char in enumerate(text):
+        if _is_forbidden_char(char):
+            line = text.count("\n", 0, offset) + 1
+            col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            raise JmapError([Diagnostic(
+                "E103", f"the text holds an invisible control character (U+{ord(char):04X})",
+                Span(name, line, col), hint="delete it; it cannot be drawn",
+            )])
+    return text
+
+
+def _line_col_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    line_start = before.rfind(b"\n") + 1
+    col = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return line, col
+
+
+def _is_forbidden_char(char: str) -> bool:
+    if char in _ALLOWED_CONTROLS:
+        return False
+    category = unicodedata.category(char)
+    return category in ("Cc", "Cs") or char == "\ufeff"
+
+
+def parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]:
+    """Parse YAML text into plain data plus value and key spans; raise JmapError on bad YAML."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.composer import MaxDepthExceededError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    yaml = YAML(typ="rt", pure=True)
+    yaml.version = (1, 2)
+    yaml.max_depth = MAX_DEPTH + 1
+    try:
+        node = yaml.compose(text)
+    except MaxDepthExceededError as error:
+        mark = error.problem_mark
+        raise JmapError([_too_deep(mark.line + 1 if mark else _deepest_line(text), name)]) from None
+    except RecursionError:
+        raise JmapError([_too_deep(_deepest_line(text), name)]) from None
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = (error.problem or error.context or "invalid YAML").strip()
+        raise JmapError([Diagnostic(
+            "E104", f"the YAML is broken here: {clip(problem, 120)}", Span(name, line, col),
+            hint=_yaml_hint(problem),
+        )]) from None
+    except YAMLError as error:
+        raise JmapError([Diagnostic("E104", f"the YAML is broken: {clip(str(error), 120)}", Span(name, 1, 1))]) from None
+    if node is None:
+        raise JmapError([Diagnostic("E109", "the file holds no YAML content", Span(name, 1, 1))])
+    builder = _Builder(name)
+    try:
+        data = builder.build(node, (), 0)
+    except RecursionError:
+        raise JmapError([_too_deep(_deepest_line(text), name)]) from None
+    return data, builder.value_spans, builder.key_spans
+
+
+def _yaml_hint(problem: str) -> str:
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "a text with ': ' in it needs quotes, e.g. \"Question: why?\""
+    if "could not find expected ':'" in problem or "simple key" in problem:
+        return "check the indentation and that every key ends with ':'"
+    return ""
+
+
+def _too_deep(line: int, name: str) -> Diagnostic:
+    return Diagnostic("E108", f"the document nests deeper than {MAX_DEPTH} levels", Span(name, line, 1),
+                      hint="a journey map needs only a few levels of nesting")
+
+
+def _deepest_line(text: str) -> int:
+    """The first line where indentation or bracket nesting goes past the limit (best effort)."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        depth += line.count("[") + line.count("{") - line.count("]") - line.count("}")
+        indent = len(line) - len(line.lstrip(" "))
+        if depth > MAX_DEPTH or indent > 2 * MAX_DEPTH:
+            return number
+    return 1
+
+
+def _short_tag(tag: object) -> str:
+    text = str(tag).replace("tag:yaml.org,2002:", "!!")
+    return clip(text, 40)
+
+
+class _Builder:
+    """Turns composed YAML nodes into plain data, recording spans and enforcing bounds."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.value_spans: dict[DocPath, Span] = {}
+        self.key_spans: dict[DocPath, Span] = {}
+        self.nodes = 0
+
+    def span(self, node: Any) -> Span:
+        mark = node.start_mark
+        return Span(self.name, mark.line + 1, mark.column + 1)
+
+    def fail(self, code: str, message: str, node: Any, hint: str = "") -> JmapError:
+        return JmapError([Diagnostic(code, message, self.span(node), hint)])
+
+    def build(self, node: Any, path: DocPath, depth: int) -> Any:
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.fail("E107", f"the document expands to more than {MAX_NODES:,} values through aliases",
+                            node, hint="anchors and aliases are fine for reuse, not for multiplying content")
+        if depth > MAX_DEPTH:
+            raise JmapError([_too_deep(self.span(node).line, self.name)])
+        tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None)
+        if tag not in _CORE_TAGS:
+            raise self.fail("E106", f"YAML tags are not allowed here ({_short_tag(tag)})", node,
+                            hint="remove the tag: a journey map is plain YAML")
+        if path not in self.value_spans:
+            self.value_spans[path] = self.span(node)
+        if isinstance(node, MappingNode):
+            return self.build_mapping(node, path, depth)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.build_scalar(node, tag)
+
+    def build_mapping(self, node: Any, path: DocPath, depth: int) -> dict[str, Any]:
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+        result: dict[str, Any] = {}
+        merged: list[Any] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                if not all(isinstance(source, MappingNode) for source in sources):
+                    raise self.fail("E104", "a merge key (<<) must refer to a mapping", key_node)
+                merged.extend(sources)
+                continue
+            if not isinstance(key_node.value, str) or isinstance(key_node, (MappingNode, SequenceNode)):
+                raise self.fail("E104", "a key must be plain text", key_node)
+            key = self.build_key(key_node)
+            if key in result:
+                first = self.key_spans[(*path, key)]
+                raise self.fail("E105", f"the key '{clip(key)}' appears twice in this mapping "
+                                f"(first at line {first.line})", key_node,
+                                hint="remove one of them, or merge their content")
+            self.key_spans[(*path, key)] = self.span(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        for source in merged:
+            for key_node, value_node in source.value:
+                key = str(key_node.value)
+                if key not in result:
+                    self.key_spans[(*path, key)] = self.span(key_node)
+                    result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def build_key(self, node: Any) -> str:
+        tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None)
+        if tag not in _CORE_TAGS:
+            raise self.fail("E106", f"YAML tags are not allowed here ({_short_tag(tag)})", node,
+                            hint="remove the tag: a journey map is plain YAML")
+        key = self.build_scalar(node, tag)
+        return key if isinstance(key, str) else str(node.value)
+
+    def build_scalar(self, node: Any, tag: str) -> Any:
+        value: str = node.value
+        kind = tag.rsplit(":", 1)[-1]
+        if kind == "int":
+            digits = value.lstrip("+-")
+            if len(digits) > 18:
+                raise self.fail("E111", f"the number {clip(value, 24)} has too many digits", node)
+            try:
+                return int(value, 0) if digits[:2].lower() in ("0x", "0o") else int(value)
+            except ValueError:
+                raise self.fail("E111", f"{clip(value, 24)} is not a number jmap can read", node) from None
+        if kind == "float":
+            if len(value) > 40:
+                raise self.fail("E111", f"the number {clip(value, 24)} has too many digits", node)
+            try:
+                number = float(value.replace("_", "").replace(".inf", "inf").replace(".Inf", "inf")
+                               .replace(".INF", "inf").replace(".nan", "nan").replace(".NaN", "nan").replace(".NAN", "nan"))
+            except ValueError:
+                raise self.fail("E111", f"{clip(value, 24)} is not a number jmap can read", node) from None
+            if not math.isfinite(number):
+                raise self.fail("E111", f"numbers must be finite, not {clip(value, 24)}", node)
+            return number
+        if kind == "bool":
+            return value.lower() == "true"
+        if kind == "null":
+            return None
+        for char in value:
+            if _is_forbidden_char(char):
+                raise self.fail("E103", f"the text holds an invisible control character (U+{ord(char):04X})",
+                                node, hint="remove escapes such as \\0 or \\e from the text")
+        return value  # str, and timestamps kept as written (`date: 2026-10-01`)
+
+
+def confine(reference: str, base: Path, root: Path) -> Path:
+    """Resolve a path written in a map, refusing anything outside the project root.
+
+    Raises ValueError with a message in the user's terms; callers attach the span.
+    """
+    if "://" in reference or reference.startswith(("file:", "data:", "//")):
+        raise ValueError(("E401", "only paths inside the project are allowed, not URLs"))
+    candidate = Path(reference)
+    if candidate.is_absolute():
+        raise ValueError(("E401", "use a path relative to this file, not an absolute path"))
+    resolved = (base / candidate).resolve()
+    if not resolved.is_relative_to(root):
+        raise ValueError(("E401", f"'{clip(reference)}' lies outside the project folder {display_path(root)}"))
+    if not resolved.exists():
+        raise ValueError(("E400", f"'{clip(reference)}' does not exist"))
+    if not resolved.is_file():
+        raise ValueError(("E402", f"'{clip(reference)}' is not a regular file"))
+    return resolved
+
+
+def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...]) -> None:
+    references = doc.data.get("include")
+    if not isinstance(references, list):
+        return
+    if len(stack) > MAX_INCLUDE_DEPTH:
+        raise JmapError([Diagnostic("E404", f"includes nest deeper than {MAX_INCLUDE_DEPTH} files",
+                                    doc.span(("include",)))])
+    for index, reference in enumerate(references[:MAX_INCLUDES + 1]):
+        span = doc.span(("include", index))
+        if index >= MAX_INCLUDES:
+            raise JmapError([Diagnostic("E404", f"a map may include at most {MAX_INCLUDES} files", span)])
+        if not isinstance(reference, str):
+            continue  # the schema reports it
+        try:
+            target = confine(reference, doc.path.parent, doc.root)
+        except ValueError as error:
+            code, message = error.args[0]
+            raise JmapError([Diagnostic(code, f"cannot include this file: {message}", span)]) from None
+        if target in stack:
+            raise JmapError([Diagnostic("E403", f"'{clip(reference)}' includes this file again (a cycle)", span,
+                                        hint="shared files may include others, but never in a circle")])
+        included = _load(target, doc.root, max_bytes, stack)
+        _merge_included(doc, included)
+        doc.includes.append(included)
+
+
+def _merge_included(doc: Document, included: Document) -> None:
+    """Put an included file's personas and research in front of the map's own, spans re-keyed."""
+    for section in ("personas", "research"):
+        theirs = included.data.get(section)
+        if not isinstance(theirs, list) or not theirs:
+            continue
+        ours = doc.data.get(section)
+        if ours is not None and not isinstance(ours, list):
+            continue  # the schema reports the map's own mistake
+        offset = len(theirs)
+        _shift_spans(doc, section, offset)
+        for spans_from, spans_to in ((included.value_spans, doc.value_spans), (included.key_spans, doc.key_spans)):
+            for path, span in spans_from.items():
+                if path[:1] == (section,) and len(path) > 1:
+                    spans_to[path] = span
+        doc.data[section] = [*theirs, *(ours or [])]
+
+
+def _shift_spans(doc: Document, section: str, offset: int) -> None:
+    for spans in (doc.value_spans, doc.key_spans):
+        moved = {}
+        for path in [p for p in spans if len(p) > 1 and p[0] == section and isinstance(p[1], int)]:
+            moved[(section, path[1] + offset, *path[2:])] = spans.pop(path)
+        spans.update(moved)

@@ -1,0 +1,131 @@
+"""Print diagnostics for people (text with the source line and a caret) and machines.
+
+Kept free of rich on purpose: `jmap validate` in a pre-commit hook should start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TextIO
+
+from jmap.diagnostics import Diagnostic, Severity
+
+_MAX_SOURCE_BYTES = 2_000_000
+_WIDTH = 120
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class _Style:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.enabled else text
+
+
+def safe_text(text: str) -> str:
+    """Replace control characters so a hostile map cannot drive the terminal."""
+    return "".join(
+        f"\\x{ord(c):02x}" if unicodedata.category(c) in ("Cc", "Cf", "Cs") and c != "\t" else c for c in text
+    ).replace("\t", " ")
+
+
+@lru_cache(maxsize=64)
+def _source_lines(path: str) -> tuple[str, ...]:
+    try:
+        if os.path.getsize(path) > _MAX_SOURCE_BYTES:
+            return ()
+        with open(path, "rb") as handle:
+            return tuple(handle.read().decode("utf-8", errors="replace").splitlines())
+    except OSError:
+        return ()
+
+
+def source_line(path: str, line: int) -> str | None:
+    lines = _source_lines(path)
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def format_text(diagnostic: Diagnostic, colour: bool = False) -> str:
+    """`path:line:col: error[CODE]: message`, the source line with a caret, and the hint."""
+    style = _Style(colour)
+    level = diagnostic.severity.value
+    level_style = "1;31" if diagnostic.severity is Severity.ERROR else "1;33"
+    head = (f"{style(str(diagnostic.span), '1')}: {style(f'{level}[{diagnostic.code}]', level_style)}: "
+            f"{safe_text(diagnostic.message)}")
+    out = [head]
+    line = source_line(diagnostic.span.path, diagnostic.span.line) if diagnostic.span.line else None
+    if line is not None:
+        col = max(1, diagnostic.span.col)
+        start = max(0, col - 1 - _WIDTH // 2) if len(line) > _WIDTH else 0
+        shown = safe_text(line[start:start + _WIDTH].replace("\t", " "))
+        gutter = str(diagnostic.span.line)
+        pad = " " * len(gutter)
+        out.append(f" {style(gutter, '34')} {style('|', '34')} {shown}")
+        out.append(f" {pad} {style('|', '34')} {' ' * (col - 1 - start)}{style('^', level_style)}")
+    if diagnostic.hint:
+        out.append(f" {' ' * len(str(diagnostic.span.line or ''))} {style('= hint:', '36')} {safe_text(diagnostic.hint)}")
+    return "\n".join(out)
+
+
+def summary_line(errors: int, warnings: int, files: int) -> str:
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    return f"{plural(files, 'map')} checked: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+
+
+def write_text(diagnostics: Iterable[Diagnostic], stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
+    colour = use_colour(stream)
+    for diagnostic in diagnostics:
+        stream.write(format_text(diagnostic, colour) + "\n\n")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(diagnostic: Diagnostic) -> str:
+    """A GitHub Actions workflow command that annotates the line in the pull request."""
+    level = "error" if diagnostic.severity is Severity.ERROR else "warning"
+    span = diagnostic.span
+    props = [f"file={_escape_property(span.path)}"]
+    if span.line:
+        props += [f"line={span.line}", f"col={span.col}"]
+    props.append(f"title={_escape_property('jmap ' + diagnostic.code)}")
+    message = diagnostic.message + (f" (hint: {diagnostic.hint})" if diagnostic.hint else "")
+    return f"::{level} {','.join(props)}::{_escape_data(safe_text(message))}"
+
+
+def as_json(diagnostic: Diagnostic) -> dict[str, object]:
+    return {
+        "path": diagnostic.span.path,
+        "line": diagnostic.span.line,
+        "col": diagnostic.span.col,
+        "severity": diagnostic.severity.value,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+    }
+
+
+def dump_json(payload: object, stream: TextIO | None = None) -> None:
+    (stream or sys.stdout).write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,452 @@
+"""Check a loaded map: JSON Schema first, then meaning (ids, references, order).
+
+Every problem is collected, turned into a Diagnostic in the user's terms with
+the span of the key or value at fault, de-duplicated and returned together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jmap.diagnostics import Diagnostic, clip, dedupe
+from jmap.load import DocPath, Document, confine
+from jmap.model import BUILTIN_LANES
+from jmap.resources import schema
+
+_TYPE_WORDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "array": "a list",
+    "object": "a mapping (key: value lines)",
+    "boolean": "true or false",
+    "null": "empty",
+}
+
+_LIST_NOUNS = {
+    "stages": "stage",
+    "steps": "step",
+    "personas": "persona",
+    "research": "research source",
+    "chapters": "chapter",
+    "lanes": "lane",
+    "include": "include",
+    "touchpoints": "touchpoint",
+    "pain_points": "pain point",
+    "opportunities": "opportunity",
+    "kpis": "KPI",
+    "actions": "action",
+    "thoughts": "thought",
+    "feelings": "feeling",
+}
+
+_EVIDENCED_LANES = ("thoughts", "feelings", "pain_points", "opportunities", "kpis")
+_ITEM_LANES = ("actions", "touchpoints", "thoughts", "feelings", "pain_points", "opportunities",
+               "kpis", "frontstage", "backstage", "support")
+
+
+@cache
+def _validator(definition: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    full = schema()
+    if definition == "journey":
+        return Draft202012Validator(full)
+    return Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": full["$defs"]})
+
+
+def validate(doc: Document) -> list[Diagnostic]:
+    """All diagnostics for a loaded map and its includes, errors and warnings, sorted."""
+    found = list(schema_diagnostics(doc, "journey"))
+    for included in _walk_includes(doc):
+        found.extend(d for d in schema_diagnostics(included, "library"))
+    found.extend(semantic_diagnostics(doc))
+    return dedupe(found)
+
+
+def _walk_includes(doc: Document) -> Iterator[Document]:
+    for included in doc.includes:
+        yield included
+        yield from _walk_includes(included)
+
+
+# --- schema -------------------------------------------------------------------------
+
+
+def schema_diagnostics(doc: Document, definition: str) -> Iterator[Diagnostic]:
+    validator = _validator(definition)
+    for error in validator.iter_errors(doc.data):
+        for leaf in _leaf_errors(error):
+            yield _describe_schema_error(doc, leaf)
+
+
+def _leaf_errors(error: Any) -> list[Any]:
+    """For oneOf/anyOf, the errors of the alternative the author evidently meant."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        return [error]
+    by_branch: dict[int, list[Any]] = {}
+    for sub in error.context:
+        by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
+    depth = len(error.absolute_path)
+    plausible = [
+        errors for errors in by_branch.values()
+        if not any(e.validator == "type" and len(e.absolute_path) == depth for e in errors)
+    ]
+    if len(plausible) == 1:
+        return [leaf for sub in plausible[0] for leaf in _leaf_errors(sub)]
+    if not plausible:
+        return [error]  # a type mismatch against every form: described as such
+    from jsonschema.exceptions import best_match
+
+    return _leaf_errors(best_match(e for errors in plausible for e in errors))
+
+
+def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
+    path: DocPath = tuple(error.absolute_path)
+    where = describe(doc.data, path)
+    keyword = error.validator
+    value = error.instance
+    span = doc.span(path)
+    if keyword == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = [k for k in value if k not in allowed] if isinstance(value, dict) else []
+        key = unknown[0] if unknown else "?"
+        suggestion = did_you_mean(key, allowed)
+        hint = f"did you mean '{suggestion}'?" if suggestion else f"allowed keys: {', '.join(allowed)}"
+        return Diagnostic("E200", f"unknown key '{clip(key, 40)}' in {where}",
+                          doc.span((*path, key), key=True), hint)
+    if keyword == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        if not path and missing == "jmap":
+            return Diagnostic("E206", "the map does not say its format version", span,
+                              hint="add `jmap: 1` as the first line")
+        return Diagnostic("E201", f"{where} needs a '{missing}'", span)
+    field = _field_name(path)
+    if keyword == "const" and path == ("jmap",):
+        return Diagnostic("E206", f"format version {clip(value)} is not supported; this jmap reads version 1",
+                          span, hint="write `jmap: 1`")
+    if keyword in ("type", "oneOf", "anyOf"):
+        expected = _expected_words(error)
+        subject = where if path and isinstance(path[-1], int) else f"{field} in {where}"
+        return Diagnostic("E202", f"{subject} must be {expected}, not {_type_word(value)}", span)
+    if keyword == "enum":
+        choices = [str(c) for c in error.validator_value]
+        suggestion = did_you_mean(str(value), choices)
+        hint = f"did you mean '{suggestion}'?" if suggestion else f"choose one of: {', '.join(choices)}"
+        return Diagnostic("E203", f"{field} in {where} cannot be '{clip(value, 40)}'", span, hint)
+    if keyword == "pattern":
+        return Diagnostic("E203", f"{field} in {where} has the wrong form: '{clip(value, 40)}'", span,
+                          hint=_pattern_hint(path, error.schema))
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        low, high = error.schema.get("minimum"), error.schema.get("maximum")
+        bounds = f"from {_number(low)} to {_number(high)}" if low is not None and high is not None else error.message
+        return Diagnostic("E204", f"{field} in {where} must be {bounds}, not {clip(value, 20)}", span)
+    if keyword in ("minLength", "maxLength", "minItems", "maxItems", "maxProperties", "minProperties"):
+        return Diagnostic("E205", f"{field} in {where} {_size_words(keyword, error.validator_value)}", span)
+    if keyword == "uniqueItems":
+        return Diagnostic("E207", f"{field} in {where} lists the same entry twice", span)
+    if keyword == "propertyNames":
+        return Diagnostic("E203", f"'{clip(value, 40)}' in {where} is not a valid id", span,
+                          hint="ids use lower-case letters, digits, '-' and '_'")
+    return Diagnostic("E203", f"{field} in {where} is not valid: {clip(error.message, 100)}", span)
+
+
+def _expected_words(error: Any) -> str:
+    if error.validator == "type":
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+    words: list[str] = []
+    for sub in error.context:
+        if sub.validator == "type" and len(sub.absolute_path) == len(error.absolute_path):
+            word = _TYPE_WORDS.get(sub.validator_value, str(sub.validator_value))
+            if word not in words:
+                words.append(word)
+    return " or ".join(words) or "something else"
+
+
+def _type_word(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return f"the text '{clip(value, 30)}'"
+    if isinstance(value, (int, float)):
+        return f"the number {clip(value, 20)}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "empty"
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _size_words(keyword: str, limit: int) -> str:
+    return {
+        "minLength": "must not be empty" if limit == 1 else f"needs at least {limit} characters",
+        "maxLength": f"is longer than {limit} characters",
+        "minItems": "must not be empty" if limit == 1 else f"needs at least {limit} entries",
+        "maxItems": f"has more than {limit} entries",
+        "maxProperties": f"has more than {limit} entries",
+        "minProperties": "must not be empty",
+    }[keyword]
+
+
+def _pattern_hint(path: DocPath, subschema: dict[str, Any]) -> str:
+    description = subschema.get("description", "")
+    return clip(description, 160) if description else ""
+
+
+def _field_name(path: DocPath) -> str:
+    for key in reversed(path):
+        if isinstance(key, str):
+            return f"'{key}'"
+    return "the value"
+
+
+def describe(data: Any, path: DocPath) -> str:
+    """Name the part of the map a path points into, as a person would ("stage 'checkout'")."""
+    phrase = "the map"
+    node = data
+    index = 0
+    while index < len(path):
+        key = path[index]
+        child = node.get(key) if isinstance(node, dict) and isinstance(key, str) else None
+        if isinstance(key, str) and isinstance(child, list) and index + 1 < len(path) and isinstance(path[index + 1], int):
+            position = path[index + 1]
+            assert isinstance(position, int)
+            item = child[position] if position < len(child) else None
+            noun = _LIST_NOUNS.get(key, key)
+            ident = item.get("id") if isinstance(item, dict) else None
+            if isinstance(ident, str) and ident:
+                phrase = f"{noun} '{clip(ident, 40)}'"
+            elif phrase == "the map":
+                phrase = f"{noun} {position + 1}"
+            else:
+                phrase = f"{noun} {position + 1} of {phrase}"
+            node = item
+            index += 2
+            continue
+        node = child if child is not None else (node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None)
+        index += 1
+    return phrase
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """The closest choice by edit distance, when it is close enough to be a typo."""
+    best, best_distance = "", 10**9
+    for choice in choices:
+        distance = _edit_distance(word.lower(), choice.lower())
+        if distance < best_distance:
+            best, best_distance = choice, distance
+    limit = max(1, min(3, len(word) // 3))
+    return best if best and best_distance <= limit else ""
+
+
+def _edit_distance(a: str, b: str) -> int:
+    if len(a) > 64 or len(b) > 64:
+        return 10**9
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+        previous = current
+    return previous[-1]
+
+
+# --- meaning ------------------------------------------------------------------------
+
+
+def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
+    """Checks the schema cannot express. Defensive: the data may also fail the schema."""
+    return _Semantics(doc).run()
+
+
+def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _ids(value: Any) -> list[str]:
+    return [v["id"] for _, v in _dicts(value) if isinstance(v.get("id"), str)]
+
+
+class _Semantics:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.data = doc.data
+        self.found: list[Diagnostic] = []
+        self.persona_ids = _ids(self.data.get("personas"))
+        self.research_ids = _ids(self.data.get("research"))
+        self.custom_lanes = [lane["id"] for _, lane in _dicts(self.data.get("lanes")) if isinstance(lane.get("id"), str)]
+        self.used_personas: set[str] = set()
+        self.cited: set[str] = set()
+
+    def error(self, code: str, message: str, path: DocPath, hint: str = "", *, key: bool = False) -> None:
+        self.found.append(Diagnostic(code, message, self.doc.span(path, key=key), hint))
+
+    def run(self) -> list[Diagnostic]:
+        self.check_unique_ids()
+        self.check_lanes()
+        stages = _dicts(self.data.get("stages"))
+        for index, stage in stages:
+            self.check_column(stage, ("stages", index), "stage")
+            for step_index, step in _dicts(stage.get("steps")):
+                self.check_column(step, ("stages", index, "steps", step_index), "step", parent=stage)
+        self.check_chapters(stages)
+        self.check_avatars()
+        self.check_usage()
+        return self.found
+
+    def check_unique_ids(self) -> None:
+        seen: dict[str, DocPath] = {}
+        places: list[tuple[DocPath, Any]] = []
+        for section in ("personas", "research", "chapters", "stages"):
+            for index, item in _dicts(self.data.get(section)):
+                places.append(((section, index), item))
+                if section == "stages":
+                    for step_index, step in _dicts(item.get("steps")):
+                        places.append(((section, index, "steps", step_index), step))
+        for path, item in places:
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in seen:
+                first = self.doc.span((*seen[ident], "id"))
+                self.error("E300", f"the id '{clip(ident, 40)}' is already used by {describe(self.data, seen[ident])} (line {first.line})", (*path, "id"),
+                           hint="every persona, research source, chapter, stage and step needs its own id")
+            else:
+                seen[ident] = path
+
+    def check_lanes(self) -> None:
+        seen: set[str] = set()
+        for index, lane in enumerate(self.data.get("lanes") or []) if isinstance(self.data.get("lanes"), list) else []:
+            name = lane if isinstance(lane, str) else lane.get("id") if isinstance(lane, dict) else None
+            if not isinstance(name, str):
+                continue
+            if name in seen:
+                self.error("E307", f"the lane '{clip(name, 40)}' is listed twice in 'lanes'", ("lanes", index))
+            elif isinstance(lane, dict) and name in BUILTIN_LANES:
+                self.error("E300", f"the custom lane '{name}' has the id of a built-in lane", ("lanes", index, "id"),
+                           hint=f"list it as plain `{name}`, or pick another id")
+            seen.add(name)
+
+    def check_column(self, column: dict[str, Any], path: DocPath, kind: str, parent: dict[str, Any] | None = None) -> None:
+        where = describe(self.data, path)
+        emotion = column.get("emotion")
+        if isinstance(emotion, dict):
+            for persona in emotion:
+                if persona in self.persona_ids:
+                    self.used_personas.add(persona)
+                else:
+                    suggestion = did_you_mean(persona, self.persona_ids)
+                    hint = f"did you mean '{suggestion}'?" if suggestion else (
+                        f"the personas are: {', '.join(self.persona_ids)}" if self.persona_ids
+                        else "define the persona under 'personas', or write a plain number")
+                    self.error("E301", f"{where} gives an emotion score for '{clip(persona, 40)}', which is not a persona of this map",
+                               (*path, "emotion", persona), hint, key=True)
+        elif isinstance(emotion, (int, float)) and not isinstance(emotion, bool):
+            if len(self.persona_ids) > 1:
+                self.error("E305", f"{where} has one emotion score, but the map has {len(self.persona_ids)} personas",
+                           (*path, "emotion"), hint="give a score per persona, e.g. `emotion: {" + ", ".join(f"{p}: 1" for p in self.persona_ids[:2]) + "}`")
+            else:
+                self.used_personas.update(self.persona_ids)
+        elif emotion is None and not _dicts(column.get("steps")) and not (parent and parent.get("emotion") is not None):
+            self.found.append(Diagnostic("W500", f"{where} has no emotion score, so the curve skips it",
+                                         self.doc.span(path), hint="add e.g. `emotion: 0`"))
+        self.check_evidence(column.get("evidence"), (*path, "evidence"))
+        has_evidence = bool(column.get("evidence")) or bool(parent and parent.get("evidence"))
+        for lane in _ITEM_LANES:
+            for index, item in enumerate(column.get(lane) or []) if isinstance(column.get(lane), list) else []:
+                cites = item.get("evidence") if isinstance(item, dict) else None
+                self.check_evidence(cites, (*path, lane, index, "evidence"))
+                if lane in _EVIDENCED_LANES and self.research_ids and not cites and not has_evidence:
+                    self.found.append(Diagnostic(
+                        "W501", f"this {_LIST_NOUNS.get(lane, lane)} in {where} cites no evidence, so it is an assumption",
+                        self.doc.span((*path, lane, index)),
+                        hint="cite research with `evidence: [id]` on the item or its stage"))
+        custom = column.get("custom")
+        if isinstance(custom, dict):
+            for lane_id, items in custom.items():
+                if lane_id not in self.custom_lanes:
+                    suggestion = did_you_mean(lane_id, self.custom_lanes)
+                    hint = f"did you mean '{suggestion}'?" if suggestion else "add it to 'lanes' as `{id: " + clip(lane_id, 30) + ", name: ...}`"
+                    self.error("E306", f"{where} fills the lane '{clip(lane_id, 40)}', which 'lanes' does not define",
+                               (*path, "custom", lane_id), hint, key=True)
+                for index, item in enumerate(items) if isinstance(items, list) else []:
+                    if isinstance(item, dict):
+                        self.check_evidence(item.get("evidence"), (*path, "custom", lane_id, index, "evidence"))
+
+    def check_evidence(self, cites: Any, path: DocPath) -> None:
+        if not isinstance(cites, list):
+            return
+        for index, cite in enumerate(cites):
+            if not isinstance(cite, str):
+                continue
+            self.cited.add(cite)
+            if cite not in self.research_ids:
+                suggestion = did_you_mean(cite, self.research_ids)
+                hint = f"did you mean '{suggestion}'?" if suggestion else (
+                    "list the source under 'research' first" if not self.research_ids
+                    else f"the sources are: {', '.join(self.research_ids[:8])}")
+                self.error("E303", f"the evidence '{clip(cite, 40)}' is not a research source of this map",
+                           (*path, index), hint)
+
+    def check_chapters(self, stages: list[tuple[int, dict[str, Any]]]) -> None:
+        order = {stage["id"]: i for i, (_, stage) in enumerate(stages) if isinstance(stage.get("id"), str)}
+        stage_ids = list(order)
+        owner: dict[str, str] = {}
+        last_position = -1
+        for index, chapter in _dicts(self.data.get("chapters")):
+            name = chapter.get("id") if isinstance(chapter.get("id"), str) else f"chapter {index + 1}"
+            listed = [s for s in chapter.get("stages") or [] if isinstance(s, str)] if isinstance(chapter.get("stages"), list) else []
+            positions: list[int] = []
+            for stage_index, stage_id in enumerate(listed):
+                path: DocPath = ("chapters", index, "stages", stage_index)
+                if stage_id not in order:
+                    suggestion = did_you_mean(stage_id, stage_ids)
+                    self.error("E302", f"chapter '{clip(name, 40)}' lists the stage '{clip(stage_id, 40)}', which is not defined",
+                               path, f"did you mean '{suggestion}'?" if suggestion else "")
+                    continue
+                if stage_id in owner:
+                    self.error("E304", f"the stage '{stage_id}' is in two chapters: '{owner[stage_id]}' and '{name}'", path)
+                    continue
+                owner[stage_id] = name
+                positions.append(order[stage_id])
+            if not positions:
+                continue
+            consecutive = positions == list(range(positions[0], positions[0] + len(positions)))
+            if not consecutive or positions[0] <= last_position:
+                self.error("E304", f"chapter '{clip(name, 40)}' must list consecutive stages in journey order, after the previous chapter's",
+                           ("chapters", index, "stages"),
+                           hint="expected: " + ", ".join(stage_ids[min(positions):max(positions) + 1]))
+            last_position = max(last_position, positions[-1])
+
+    def check_avatars(self) -> None:
+        for index, persona in _dicts(self.data.get("personas")):
+            avatar = persona.get("avatar")
+            if not isinstance(avatar, str):
+                continue
+            path: DocPath = ("personas", index, "avatar")
+            origin = Path(self.doc.span(path).path)
+            try:
+                confine(avatar, origin.resolve().parent, self.doc.root)
+            except ValueError as error:
+                code, message = error.args[0]
+                self.error(code, f"cannot use this avatar: {message}", path)
+
+    def check_usage(self) -> None:
+        for index, persona in _dicts(self.data.get("personas")):
+            ident = persona.get("id")
+            if isinstance(ident, str) and ident not in self.used_personas:
+                self.found.append(Diagnostic("W502", f"the persona '{clip(ident, 40)}' has no emotion score anywhere, so no curve is drawn for it",
+                                             self.doc.span(("personas", index)), hint=f"add `{ident}: 0` to the stages' emotion"))
+        for index, source in _dicts(self.data.get("research")):
+            ident = source.get("id")
+            if isinstance(ident, str) and ident not in self.cited:
+                self.found.append(Diagnostic("W503", f"the research source '{clip(ident, 40)}' is never cited",
+                                             self.doc.span(("research", index)), hint="cite it with `evidence: [" + clip(ident, 30) + "]`"))
