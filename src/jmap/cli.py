@@ -131,6 +131,51 @@ def _usage_error(message: str) -> None:
     raise typer.Exit(2)
 
 
+# --- build commands (build, watch, serve) are registered below this line ---
+
+
+@app.command()
+def build(
+    paths: Annotated[list[str] | None, typer.Argument(help="Map files, folders or globs.", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output folder (default: build/ beside each map).")] = None,
+    formats: Annotated[str, typer.Option("-f", "--format", help="Comma-separated: svg, png, pdf, html.")] = "svg",
+    scale: Annotated[float, typer.Option("--scale", help="PNG pixels per SVG pixel.", min=0.1, max=8)] = 2.0,
+    max_bytes: MaxBytes = 1_000_000,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")] = False,
+) -> None:
+    """Render maps to SVG, PNG, PDF or HTML.
+
+    Example: jmap build journeys/ -o renders -f svg,png,html
+    """
+    from jmap.build import FORMATS, BuildOptions, MapResult
+    from jmap.build import build as run_build
+    from jmap.report import write_text
+
+    chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        _usage_error(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
+    options = BuildOptions(out_dir=output, formats=chosen, scale=scale, max_bytes=max_bytes)
+
+    def show(result: MapResult) -> None:
+        write_text(result.diagnostics if result.failed else [])
+        if not quiet and not result.failed:
+            typer.echo(f"built {result.source} -> {', '.join(str(p) for p in result.outputs)}", err=True)
+
+    report = run_build(paths or ["."], options, on_result=show)
+    if not report.results:
+        _usage_error("no journey maps found (a map is a .yaml file with a `jmap: 1` line)")
+    if report.failed:
+        typer.echo(f"{len(report.failed)} of {len(report.results)} maps failed", err=True)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+# --- review commands (fmt, diff) are registered below this line ---
+
+
+# --- entry point ---
+
+
 def main() -> None:
     """Console entry point."""
     if sys.argv[1:] == ["--version"]:  # answer without building the command tree

@@ -17,6 +17,8 @@ can be placed into SVG and HTML without escaping.
 
 from __future__ import annotations
 
+import math
+
 #: The grid the paths are drawn on (viewBox="0 0 24 24").
 GRID = 24
 #: The stroke width the icons are designed for, in grid units.
@@ -61,9 +63,9 @@ ICONS: dict[str, tuple[str, ...]] = {
         "M8.6 13.5l6.8 4",
     ),
     "ad": (  # a megaphone
-        "M3 10v4a1 1 0 0 0 1 1h2l9 5V4L6 9H4a1 1 0 0 0-1 1z",
-        "M6.5 15.3l1.2 4.7h2.6l-.9-3.4",
-        "M18.5 9.5a3.5 3.5 0 0 1 0 5",
+        "M3 10v4a1 1 0 0 0 1 1h2.5l9.5 5V4L6.5 9H4a1 1 0 0 0-1 1z",
+        "M7 15.3L8.2 20h2.6l-.75-3.1",
+        "M19 9a4 4 0 0 1 0 6",
     ),
     "search": (  # a magnifying glass
         _circle(11, 11, 7),
@@ -101,7 +103,7 @@ ICONS: dict[str, tuple[str, ...]] = {
         "M7 5h10a4 4 0 0 1 4 4v8H3V9a4 4 0 0 1 4-4z",
         "M7 5a4 4 0 0 1 4 4v8",
         "M12 17v5",
-        "M15 13V8h3v2h-3",
+        "M15 6V2h4v3h-4",
     ),
     "event": (  # a calendar page
         "M5 5h14a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z",
@@ -111,13 +113,13 @@ ICONS: dict[str, tuple[str, ...]] = {
         "M7.5 13.5h3v3h-3z",
     ),
     "partner": (  # a handshake
-        "M2 6h3l1.5 8H2",
-        "M22 6h-3l-1.5 8H22",
-        "M19 7h-4.5L11 9.5a1.4 1.4 0 0 0 2 2l2.2-1.5 3 3.5",
-        "M5 7h4",
-        "M6.5 14l4 4a1.4 1.4 0 0 0 2-2",
-        "M11 15l2.5 2.5a1.4 1.4 0 0 0 2-2",
-        "M13.5 13l2.5 2.5a1.4 1.4 0 0 0 1.5-2",
+        "M2 13.5L2.8 5H5",
+        "M22 13.5L21.2 5H19",
+        "M5 6h4",
+        "M19 5.5h-3a3 3 0 0 0-1.8.6L9.5 9.3a1.6 1.6 0 0 0 2 2.4l3-2 4.5 4.5",
+        "M4.5 13.5l5.5 5.5a1.8 1.8 0 0 0 2.55-2.55",
+        "M10 14.5l3.5 3.5a1.8 1.8 0 0 0 2.55-2.55",
+        "M12.5 12l3.5 3.5a1.8 1.8 0 0 0 2.55-2.55",
     ),
     "video": (  # a screen with a play button
         "M4 5h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z",
@@ -129,16 +131,14 @@ ICONS: dict[str, tuple[str, ...]] = {
         "M8 13h5",
     ),
     "kiosk": (  # a self-service terminal
-        "M5 3h14a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z",
-        "M7.5 6h9v5h-9z",
-        "M10 14l-1 7h6l-1-7",
-        "M7 21h10",
+        "M7 2h10a2 2 0 0 1 2 2v17H5V4a2 2 0 0 1 2-2z",
+        "M8 5h8v6H8z",
+        "M9.5 15h5",
+        "M3 21h18",
     ),
-    "other": (  # a generic touchpoint
+    "other": (  # a generic point of contact
         _circle(12, 12, 9),
-        "M8 12h.01",
-        "M12 12h.01",
-        "M16 12h.01",
+        _circle(12, 12, 2.5),
     ),
     # --- markers --------------------------------------------------------------
     "moment-of-truth": (  # a star
@@ -174,17 +174,18 @@ ICONS: dict[str, tuple[str, ...]] = {
         "M17 17v-7",
     ),
     "thought": (  # a thought bubble
-        "M8 14a3 3 0 0 1-.5-5.96A4 4 0 0 1 14.5 5.5a3.5 3.5 0 0 1 5.9 3A3 3 0 0 1 18.5 14z",
-        _circle(6, 17.5, 1.5),
-        _circle(3.5, 20.5, 1),
+        "M8.5 14a3.5 3.5 0 0 1-.6-6.95A4.5 4.5 0 0 1 16.2 5.6a3.8 3.8 0 1 1 2.3 8.4z",
+        _circle(5.5, 17.5, 2),
+        "M3 21.5h.01",
     ),
     # --- the emotion scale, -2 .. +2 -------------------------------------------
     "face-very-sad": (
         _FACE,
-        *_EYES,
-        "M7.5 8.3L10 7.2",
-        "M16.5 8.3L14 7.2",
-        "M7.5 17a5 5 0 0 1 9 0",
+        "M9 10.5h.01",
+        "M15 10.5h.01",
+        "M7 8l3-1",
+        "M17 8l-3-1",
+        "M7.5 18a4.5 4.5 0 0 1 9 0z",
     ),
     "face-sad": (_FACE, *_EYES, "M8 16.5a5 5 0 0 1 8 0"),
     "face-neutral": (_FACE, *_EYES, "M8.5 15h7"),
@@ -236,5 +237,5 @@ def icon_paths(name: str) -> tuple[str, ...]:
 
 def emotion_face(score: float) -> str:
     """The face icon name for an emotion score in -2..2 (rounded to the nearest step)."""
-    step = max(-2, min(2, round(score)))
+    step = max(-2, min(2, math.floor(score + 0.5)))
     return EMOTION_FACES[step + 2]

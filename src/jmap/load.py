@@ -325,6 +325,10 @@ class _Builder:
 
     def build_scalar(self, node: Any, tag: str) -> Any:
         value: str = node.value
+        if node.style == ">":
+            # ruamel's round-trip scanner marks line folds in `>` scalars with U+0007 (its own
+            # constructor strips them); raw control characters were refused while reading.
+            value = value.replace("\a", "")
         kind = tag.rsplit(":", 1)[-1]
         if kind == "int":
             digits = value.lstrip("+-")

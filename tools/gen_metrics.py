@@ -1,0 +1,386 @@
+"""Generate src/jmap/layout/metrics.json from the fonts bundled in src/jmap/fonts/.
+
+Layout measures text without fontTools (import time matters for the CLI), so the
+advance widths it needs are extracted once, here, into a small JSON table.
+tests/test_text.py rebuilds the table in memory and compares, so the table can
+never drift from the fonts.
+
+Every number is a *safe upper bound* for what a renderer will draw, because the
+same SVG is drawn by two kinds of renderer:
+
+* browsers (HTML, SVG) shape text: they apply kerning, contextual alternates and
+  Arabic positional forms;
+* cairo (PNG, PDF via cairosvg) does not shape: plain advances, no kerning
+  (Arabic is pre-joined with arabic-reshaper into presentation forms).
+
+So a character's width is the largest advance of any glyph the default-on GSUB
+features can turn it into (Arabic init/medi/fina forms, Inter's case forms), and
+of kerning only the positive pairs are kept (negative kerning only makes the
+browser's text narrower than cairo's unkerned text). Ligatures that come out wider
+than their parts (Inter's long arrows such as "--->") are listed with the extra.
+All values are in 1/1000 em, rounded up.
+
+Run:  python tools/gen_metrics.py            (writes the table)
+      python tools/gen_metrics.py --check    (exit 1 if the table is stale)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections import defaultdict
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+from fontTools.ttLib import TTFont
+
+ROOT = Path(__file__).resolve().parent.parent
+FONTS_DIR = ROOT / "src" / "jmap" / "fonts"
+OUTPUT = ROOT / "src" / "jmap" / "layout" / "metrics.json"
+
+# Face name -> fonts in fallback order (the order of FONT_STACK in jmap.layout.text).
+# A codepoint belongs to the first font whose cmap has it. The browser picks Bold
+# for font-weight 600 when only Regular and Bold exist, so semibold Arabic and
+# Hebrew are measured with the Bold fonts.
+FACES: dict[str, tuple[str, ...]] = {
+    "regular": (
+        "Inter-Regular.otf",
+        "NotoSansArabic-Regular.ttf",
+        "NotoSansHebrew-Regular.ttf",
+    ),
+    "semibold": (
+        "Inter-SemiBold.otf",
+        "NotoSansArabic-Bold.ttf",
+        "NotoSansHebrew-Bold.ttf",
+    ),
+}
+
+# GSUB features a browser applies by default in horizontal text.
+DEFAULT_GSUB = frozenset(
+    {"ccmp", "locl", "rlig", "rclt", "calt", "liga", "clig",
+     "init", "medi", "fina", "isol", "med2", "fin2", "fin3"}
+)
+
+FORMAT = 1
+
+
+def _em(value: int, upem: int) -> int:
+    """`value` font units in 1/1000 em, rounded up (exact integer arithmetic)."""
+    return -(-value * 1000 // upem)
+
+
+def _subtables(lookup: Any) -> list[Any]:
+    """Subtables of a lookup with extension wrappers (GSUB 7, GPOS 9) removed."""
+    return [getattr(st, "ExtSubTable", st) for st in lookup.SubTable]
+
+
+def _nested_lookups(subtable: Any) -> list[int]:
+    """Lookup indices that a (chained) contextual subtable calls."""
+    records: list[Any] = []
+    for name in ("SubstLookupRecord", "PosLookupRecord"):
+        records += getattr(subtable, name, None) or []
+    for set_name in (
+        "SubRuleSet", "SubClassSet", "ChainSubRuleSet", "ChainSubClassSet",
+        "PosRuleSet", "PosClassSet", "ChainPosRuleSet", "ChainPosClassSet",
+    ):
+        for rule_set in getattr(subtable, set_name, None) or []:
+            if rule_set is None:
+                continue
+            for attr in dir(rule_set):
+                if attr.endswith("Rule") and attr[0].isupper():
+                    for rule in getattr(rule_set, attr) or []:
+                        for name in ("SubstLookupRecord", "PosLookupRecord"):
+                            records += getattr(rule, name, None) or []
+    return [r.LookupListIndex for r in records]
+
+
+def _feature_lookups(table: Any, tags: frozenset[str]) -> list[int]:
+    """Indices of all lookups reachable from features `tags`, nested ones included."""
+    todo = [
+        i
+        for rec in table.FeatureList.FeatureRecord
+        if rec.FeatureTag in tags
+        for i in rec.Feature.LookupListIndex
+    ]
+    seen: set[int] = set()
+    while todo:
+        i = todo.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        for st in _subtables(table.LookupList.Lookup[i]):
+            todo += _nested_lookups(st)
+    return sorted(seen)
+
+
+class _Font:
+    """What the table needs from one font file."""
+
+    def __init__(self, path: Path) -> None:
+        self.name = path.name
+        font = TTFont(path, lazy=True)
+        self.upem: int = font["head"].unitsPerEm
+        self.cmap: dict[int, str] = font.getBestCmap()
+        self.advance = {g: m[0] for g, m in font["hmtx"].metrics.items()}
+        names = font["name"]
+        self.version = str(names.getDebugName(5)).split(";")[0]
+        self.family = str(names.getDebugName(4))
+        hhea = font["hhea"]
+        self.ascender: int = hhea.ascent
+        self.descender: int = -hhea.descent
+        self.line_gap: int = hhea.lineGap
+        self._singles: dict[str, set[str]] = defaultdict(set)
+        self._ligatures: list[tuple[list[str], str]] = []
+        if "GSUB" in font:
+            self._read_gsub(font["GSUB"].table)
+        # glyph -> every glyph the default features can turn it into (itself included)
+        self.variants = {g: self._closure(g) for g in set(self.cmap.values())}
+        # glyph -> codepoints that can end up as that glyph
+        self.codepoints: dict[str, set[int]] = defaultdict(set)
+        for cp, g in self.cmap.items():
+            for v in self.variants[g]:
+                self.codepoints[v].add(cp)
+        self.kern_pairs = self._read_kerning(font["GPOS"].table) if "GPOS" in font else {}
+
+    def _read_gsub(self, gsub: Any) -> None:
+        for i in _feature_lookups(gsub, DEFAULT_GSUB):
+            for st in _subtables(gsub.LookupList.Lookup[i]):
+                kind = st.LookupType
+                if kind == 1:
+                    for a, b in st.mapping.items():
+                        self._singles[a].add(b)
+                elif kind == 2:
+                    for a, seq in st.mapping.items():
+                        if sum(self.advance[g] for g in seq) > self.advance[a]:
+                            raise NotImplementedError(f"{self.name}: widening multiple subst {a}")
+                elif kind == 4:
+                    for first, ligs in st.ligatures.items():
+                        for lig in ligs:
+                            self._ligatures.append(([first, *lig.Component], lig.LigGlyph))
+                elif kind not in (5, 6):  # contextual: their nested lookups are walked
+                    raise NotImplementedError(f"{self.name}: GSUB lookup type {kind}")
+
+    def _closure(self, glyph: str) -> frozenset[str]:
+        seen = {glyph}
+        todo = [glyph]
+        while todo:
+            for nxt in self._singles.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return frozenset(seen)
+
+    def width(self, cp: int) -> int:
+        """Widest advance `cp` can be drawn with, in 1/1000 em."""
+        return _em(max(self.advance[g] for g in self.variants[self.cmap[cp]]), self.upem)
+
+    def ligature_extras(self, width: dict[int, int]) -> dict[str, int]:
+        """Ligatures wider than the sum of their characters' widths -> the extra.
+
+        Ligatures of a base with combining marks are left out: jmap measures and
+        wraps NFC text, where those are precomposed characters with their own width.
+        """
+        extras: dict[str, int] = {}
+        for components, lig in self._ligatures:
+            choices = [sorted(self.codepoints.get(g, ())) for g in components]
+            if not all(choices):
+                continue
+            for cps in product(*choices):
+                text = "".join(map(chr, cps))
+                if any(unicodedata.combining(c) for c in text):
+                    continue
+                if not all(cp in width for cp in cps):
+                    continue
+                extra = _em(self.advance[lig], self.upem) - sum(width[cp] for cp in cps)
+                if extra > 0:
+                    extras[text] = max(extras.get(text, 0), extra)
+        return extras
+
+    def _read_kerning(self, gpos: Any) -> dict[tuple[str, str], int]:
+        """Glyph pairs -> positive kerning, as a shaper resolves them (first match wins)."""
+        order = list(self.advance)
+        positive: dict[tuple[str, str], int] = {}
+        for i in _feature_lookups(gpos, frozenset({"kern"})):
+            lookup = gpos.LookupList.Lookup[i]
+            matched: set[tuple[str, str]] = set()  # pairs decided by an earlier subtable
+            for st in _subtables(lookup):
+                kind = st.LookupType
+                if kind == 1:  # only reached from contextual kerning: must not widen
+                    values = [st.Value] if st.Format == 1 else st.Value
+                    if any((getattr(v, "XAdvance", 0) or 0) > 0 for v in values):
+                        raise NotImplementedError(f"{self.name}: widening contextual kerning")
+                elif kind == 2:
+                    self._pair_pos(st, order, matched, positive)
+                elif kind not in (7, 8):  # contextual: nested lookups are checked above
+                    raise NotImplementedError(f"{self.name}: GPOS kern lookup type {kind}")
+        return positive
+
+    @staticmethod
+    def _x_advance(value: Any) -> int:
+        return (getattr(value, "XAdvance", 0) or 0) if value is not None else 0
+
+    def _pair_pos(
+        self,
+        st: Any,
+        order: list[str],
+        matched: set[tuple[str, str]],
+        positive: dict[tuple[str, str], int],
+    ) -> None:
+        if st.ValueFormat2:
+            raise NotImplementedError(f"{self.name}: kerning moves the second glyph")
+        cover = st.Coverage.glyphs
+        if st.Format == 1:
+            for first, pair_set in zip(cover, st.PairSet, strict=True):
+                for rec in pair_set.PairValueRecord:
+                    key = (first, rec.SecondGlyph)
+                    if key in matched:
+                        continue
+                    matched.add(key)
+                    value = self._x_advance(rec.Value1)
+                    if value > 0:
+                        positive[key] = value
+            return
+        # Format 2 matches every pair whose first glyph is covered.
+        class1 = st.ClassDef1.classDefs
+        class2 = st.ClassDef2.classDefs
+        members2: dict[int, list[str]] = defaultdict(list)
+        for g in order:
+            members2[class2.get(g, 0)].append(g)
+        for first in cover:
+            row = st.Class1Record[class1.get(first, 0)].Class2Record
+            for c2, rec in enumerate(row):
+                value = self._x_advance(rec.Value1)
+                if value <= 0:
+                    continue
+                for second in members2[c2]:
+                    key = (first, second)
+                    if key not in matched:
+                        positive[key] = value
+        for first in cover:  # later subtables never see these first glyphs
+            matched.update((first, g) for g in order)
+
+    def codepoint_kerning(self, owned: set[int]) -> dict[tuple[int, int], int]:
+        """Positive kerning between codepoints this font draws, in 1/1000 em."""
+        out: dict[tuple[int, int], int] = {}
+        for (g1, g2), value in self.kern_pairs.items():
+            em = _em(value, self.upem)
+            for a in self.codepoints.get(g1, ()):
+                if a not in owned:
+                    continue
+                for b in self.codepoints.get(g2, ()):
+                    if b in owned and out.get((a, b), 0) < em:
+                        out[(a, b)] = em
+        return out
+
+
+def _runs(values: dict[int, int]) -> list[list[int]]:
+    """{cp: v} as runs [start, v0, v1, ...] of consecutive codepoints."""
+    runs: list[list[int]] = []
+    for cp in sorted(values):
+        if runs and runs[-1][0] + len(runs[-1]) - 1 == cp:
+            runs[-1].append(values[cp])
+        else:
+            runs.append([cp, values[cp]])
+    return runs
+
+
+def _ranges(cps: set[int]) -> list[list[int]]:
+    """A set of codepoints as inclusive ranges [first, last]."""
+    out: list[list[int]] = []
+    for cp in sorted(cps):
+        if out and out[-1][1] == cp - 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return out
+
+
+def _classes(kern: dict[tuple[int, int], int]) -> dict[str, Any]:
+    """Positive kerning pairs compressed into left/right classes and a sparse matrix."""
+    rows: dict[int, dict[int, int]] = defaultdict(dict)
+    for (a, b), v in kern.items():
+        rows[a][b] = v
+    left_of: dict[tuple[tuple[int, int], ...], set[int]] = defaultdict(set)
+    for a, row in rows.items():
+        left_of[tuple(sorted(row.items()))].add(a)
+    left = sorted(left_of.values(), key=min)
+    left_id = {cp: i for i, members in enumerate(left) for cp in members}
+    cols: dict[int, dict[int, int]] = defaultdict(dict)
+    for (a, b), v in kern.items():
+        cols[b][left_id[a]] = v
+    right_of: dict[tuple[tuple[int, int], ...], set[int]] = defaultdict(set)
+    for b, col in cols.items():
+        right_of[tuple(sorted(col.items()))].add(b)
+    right = sorted(right_of.values(), key=min)
+    right_id = {cp: i for i, members in enumerate(right) for cp in members}
+    pairs = sorted({(left_id[a], right_id[b], v) for (a, b), v in kern.items()})
+    return {
+        "left": [_ranges(m) for m in left],
+        "right": [_ranges(m) for m in right],
+        "pairs": [list(p) for p in pairs],
+    }
+
+
+def build_table(fonts_dir: Path = FONTS_DIR) -> dict[str, Any]:
+    """The metrics table for all faces, as plain JSON-ready data."""
+    faces: dict[str, Any] = {}
+    for face, files in FACES.items():
+        fonts = [_Font(fonts_dir / name) for name in files]
+        primary = fonts[0]
+        width: dict[int, int] = {}
+        owner: dict[int, _Font] = {}
+        for font in fonts:
+            for cp in font.cmap:
+                if cp not in width:
+                    width[cp] = font.width(cp)
+                    owner[cp] = font
+        kern: dict[tuple[int, int], int] = {}
+        ligatures: dict[str, int] = {}
+        for font in fonts:
+            owned = {cp for cp, f in owner.items() if f is font}
+            kern.update(font.codepoint_kerning(owned))
+            ligatures.update(font.ligature_extras({cp: width[cp] for cp in owned}))
+        faces[face] = {
+            "fonts": [
+                {"file": f.name, "family": f.family, "version": f.version} for f in fonts
+            ],
+            # vertical metrics of the primary font (hhea), 1/1000 em, rounded up
+            "ascender": _em(primary.ascender, primary.upem),
+            "descender": _em(primary.descender, primary.upem),
+            "line_gap": _em(primary.line_gap, primary.upem),
+            "widths": _runs(width),
+            "kern": _classes(kern),
+            "ligatures": dict(sorted(ligatures.items())),
+        }
+    return {
+        "format": FORMAT,
+        "note": "generated by tools/gen_metrics.py; 1/1000 em, rounded up; do not edit",
+        "faces": faces,
+    }
+
+
+def dumps(table: dict[str, Any]) -> str:
+    """Canonical text of the table: compact, one face per line, stable."""
+    return json.dumps(table, ensure_ascii=True, separators=(",", ":"), sort_keys=True) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the table is stale")
+    args = parser.parse_args(argv)
+    text = dumps(build_table())
+    if args.check:
+        if OUTPUT.read_text(encoding="utf-8") != text:
+            print(f"{OUTPUT} is stale; run python tools/gen_metrics.py", file=sys.stderr)
+            return 1
+        return 0
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUTPUT} ({len(text.encode()) // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
