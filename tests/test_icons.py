@@ -9,9 +9,7 @@ import pytest
 
 from jmap import icons, resources
 
-SCHEMA_CHANNELS: list[str] = resources.schema()["$defs"]["touchpoint"]["oneOf"][1]["properties"][
-    "channel"
-]["enum"]
+SCHEMA_CHANNELS: list[str] = resources.schema()["$defs"]["touchpoint"]["oneOf"][1]["properties"]["channel"]["enum"]
 
 MARKERS = (
     "moment-of-truth",
@@ -71,10 +69,7 @@ def arc_points(
         delta += 2 * math.pi
     elif not sweep and delta > 0:
         delta -= 2 * math.pi
-    return [
-        (cx + rx * math.cos(a1 + delta * i / 32), cy + ry * math.sin(a1 + delta * i / 32))
-        for i in range(33)
-    ]
+    return [(cx + rx * math.cos(a1 + delta * i / 32), cy + ry * math.sin(a1 + delta * i / 32)) for i in range(33)]
 
 
 def path_points(d: str) -> list[tuple[float, float]]:
@@ -96,10 +91,9 @@ def path_points(d: str) -> list[tuple[float, float]]:
         if up == "Z":
             x, y = sx, sy
             continue
-        args = [float(t) for t in toks[i : i + ARITY[up]]]
-        assert len(args) == ARITY[up] and not any(
-            t.isalpha() for t in toks[i : i + ARITY[up]]
-        ), f"{cmd} needs {ARITY[up]} numbers in {d!r}"
+        raw = toks[i : i + ARITY[up]]
+        assert len(raw) == ARITY[up] and not any(t.isalpha() for t in raw), f"{cmd} needs {ARITY[up]} numbers: {d!r}"
+        args = [float(t) for t in raw]
         i += ARITY[up]
         ox, oy = (x, y) if rel else (0.0, 0.0)
         if up == "H":
@@ -135,7 +129,7 @@ def test_every_schema_channel_has_an_icon_and_a_label() -> None:
 def test_marker_and_face_icons_exist() -> None:
     for name in MARKERS:
         assert name in icons.ICONS, name
-    assert icons.EMOTION_FACES == MARKERS[-5:]
+    assert MARKERS[-5:] == icons.EMOTION_FACES
 
 
 @pytest.mark.parametrize("name", sorted(icons.ICONS))
@@ -147,6 +141,20 @@ def test_paths_parse_and_stay_inside_the_grid(name: str) -> None:
         for px, py in path_points(d):
             assert LOW - 1e-6 <= px <= HIGH + 1e-6, f"{name}: x={px:.2f} in {d!r}"
             assert LOW - 1e-6 <= py <= HIGH + 1e-6, f"{name}: y={py:.2f} in {d!r}"
+
+
+def test_the_path_checker_catches_bad_paths() -> None:
+    assert max(px for px, _ in path_points("M2 2h20.5")) == 22.5
+    assert max(py for _, py in path_points("M12 2a10 10 0 1 1 0 20")) == pytest.approx(22)
+    assert min(px for px, _ in path_points("M12 2a10 10 0 1 0 0 20")) == pytest.approx(2)
+    with pytest.raises(AssertionError):
+        path_points("M2 2L4")
+    with pytest.raises(AssertionError):
+        path_points("M2 2L4 L5 5")
+    with pytest.raises(AssertionError):
+        path_points("L2 2")
+    with pytest.raises(AssertionError):
+        tokens("M2 2 url(x)")
 
 
 def test_icons_are_distinct() -> None:
@@ -205,5 +213,5 @@ def test_every_icon_renders_ink() -> None:
     image = pytest.importorskip("PIL.Image").open(BytesIO(png)).convert("RGBA")
     alpha = image.getchannel("A")
     for i, name in enumerate(names):
-        ink = sum(1 for v in alpha.crop((i * 24, 0, i * 24 + 24, 24)).getdata() if v > 128)
+        ink = sum(alpha.crop((i * 24, 0, i * 24 + 24, 24)).histogram()[129:])
         assert ink > 20, f"{name} draws almost nothing"
