@@ -17,7 +17,9 @@ So a character's width is the largest advance of any glyph the default-on GSUB
 features can turn it into (Arabic init/medi/fina forms, Inter's case forms), and
 of kerning only the positive pairs are kept (negative kerning only makes the
 browser's text narrower than cairo's unkerned text). Ligatures that come out wider
-than their parts (Inter's long arrows such as "--->") are listed with the extra.
+than their parts (Inter's long arrows such as "--->", lam-alef) are listed with the
+extra. Arabic letters that join alike in the font and in arabic-reshaper also get
+the width of each positional form, so layout can measure them as joined.
 All values are in 1/1000 em, rounded up.
 
 Run:  python tools/gen_metrics.py            (writes the table)
@@ -60,9 +62,14 @@ FACES: dict[str, tuple[str, ...]] = {
 
 # GSUB features a browser applies by default in horizontal text.
 DEFAULT_GSUB = frozenset(
-    {"ccmp", "locl", "rlig", "rclt", "calt", "liga", "clig",
-     "init", "medi", "fina", "isol", "med2", "fin2", "fin3"}
+    {"ccmp", "locl", "rlig", "rclt", "calt", "liga", "clig", "init", "medi", "fina", "isol", "med2", "fin2", "fin3"}
 )
+
+# Arabic positional forms, in the order metrics.json stores them.
+FORMS = ("isol", "init", "medi", "fina")
+_POSITIONAL = frozenset({"isol", "init", "medi", "fina", "med2", "fin2", "fin3"})
+# Unicode presentation forms name their form in the decomposition (<initial> 0644).
+_DECOMPOSITION_FORM = {"<isolated>": "isol", "<initial>": "init", "<medial>": "medi", "<final>": "fina"}
 
 FORMAT = 1
 
@@ -83,8 +90,14 @@ def _nested_lookups(subtable: Any) -> list[int]:
     for name in ("SubstLookupRecord", "PosLookupRecord"):
         records += getattr(subtable, name, None) or []
     for set_name in (
-        "SubRuleSet", "SubClassSet", "ChainSubRuleSet", "ChainSubClassSet",
-        "PosRuleSet", "PosClassSet", "ChainPosRuleSet", "ChainPosClassSet",
+        "SubRuleSet",
+        "SubClassSet",
+        "ChainSubRuleSet",
+        "ChainSubClassSet",
+        "PosRuleSet",
+        "PosClassSet",
+        "ChainPosRuleSet",
+        "ChainPosClassSet",
     ):
         for rule_set in getattr(subtable, set_name, None) or []:
             if rule_set is None:
@@ -99,12 +112,7 @@ def _nested_lookups(subtable: Any) -> list[int]:
 
 def _feature_lookups(table: Any, tags: frozenset[str]) -> list[int]:
     """Indices of all lookups reachable from features `tags`, nested ones included."""
-    todo = [
-        i
-        for rec in table.FeatureList.FeatureRecord
-        if rec.FeatureTag in tags
-        for i in rec.Feature.LookupListIndex
-    ]
+    todo = [i for rec in table.FeatureList.FeatureRecord if rec.FeatureTag in tags for i in rec.Feature.LookupListIndex]
     seen: set[int] = set()
     while todo:
         i = todo.pop()
@@ -121,37 +129,46 @@ class _Font:
 
     def __init__(self, path: Path) -> None:
         self.name = path.name
-        font = TTFont(path, lazy=True)
-        self.upem: int = font["head"].unitsPerEm
-        self.cmap: dict[int, str] = font.getBestCmap()
-        self.advance = {g: m[0] for g, m in font["hmtx"].metrics.items()}
-        names = font["name"]
-        self.version = str(names.getDebugName(5)).split(";")[0]
-        self.family = str(names.getDebugName(4))
-        hhea = font["hhea"]
-        self.ascender: int = hhea.ascent
-        self.descender: int = -hhea.descent
-        self.line_gap: int = hhea.lineGap
-        self._singles: dict[str, set[str]] = defaultdict(set)
-        self._ligatures: list[tuple[list[str], str]] = []
-        if "GSUB" in font:
-            self._read_gsub(font["GSUB"].table)
-        # glyph -> every glyph the default features can turn it into (itself included)
-        self.variants = {g: self._closure(g) for g in set(self.cmap.values())}
-        # glyph -> codepoints that can end up as that glyph
-        self.codepoints: dict[str, set[int]] = defaultdict(set)
-        for cp, g in self.cmap.items():
-            for v in self.variants[g]:
-                self.codepoints[v].add(cp)
-        self.kern_pairs = self._read_kerning(font["GPOS"].table) if "GPOS" in font else {}
+        with TTFont(path, lazy=True) as font:  # lazy: read only what is used, then close
+            self.upem: int = font["head"].unitsPerEm
+            self.cmap: dict[int, str] = font.getBestCmap()
+            self.advance = {g: m[0] for g, m in font["hmtx"].metrics.items()}
+            names = font["name"]
+            self.version = str(names.getDebugName(5)).split(";")[0]
+            self.family = str(names.getDebugName(4))
+            hhea = font["hhea"]
+            self.ascender: int = hhea.ascent
+            self.descender: int = -hhea.descent
+            self.line_gap: int = hhea.lineGap
+            self._singles: dict[str, set[str]] = defaultdict(set)
+            self._plain_singles: dict[str, set[str]] = defaultdict(set)  # not positional
+            self._form_map: dict[str, dict[str, set[str]]] = {f: defaultdict(set) for f in FORMS}
+            self._ligatures: list[tuple[list[str], str]] = []
+            if "GSUB" in font:
+                self._read_gsub(font["GSUB"].table)
+            # glyph -> every glyph the default features can turn it into (itself included)
+            self.variants = {g: self._closure(g) for g in set(self.cmap.values())}
+            # glyph -> codepoints that can end up as that glyph
+            self.codepoints: dict[str, set[int]] = defaultdict(set)
+            for cp, g in self.cmap.items():
+                for v in self.variants[g]:
+                    self.codepoints[v].add(cp)
+            self.kern_pairs = self._read_kerning(font["GPOS"].table) if "GPOS" in font else {}
 
     def _read_gsub(self, gsub: Any) -> None:
+        plain = set(_feature_lookups(gsub, DEFAULT_GSUB - _POSITIONAL))
+        by_form = {f: set(_feature_lookups(gsub, frozenset({f}))) for f in FORMS}
         for i in _feature_lookups(gsub, DEFAULT_GSUB):
             for st in _subtables(gsub.LookupList.Lookup[i]):
                 kind = st.LookupType
                 if kind == 1:
                     for a, b in st.mapping.items():
                         self._singles[a].add(b)
+                        if i in plain:
+                            self._plain_singles[a].add(b)
+                        for form, lookups in by_form.items():
+                            if i in lookups:
+                                self._form_map[form][a].add(b)
                 elif kind == 2:
                     for a, seq in st.mapping.items():
                         if sum(self.advance[g] for g in seq) > self.advance[a]:
@@ -163,11 +180,13 @@ class _Font:
                 elif kind not in (5, 6):  # contextual: their nested lookups are walked
                     raise NotImplementedError(f"{self.name}: GSUB lookup type {kind}")
 
-    def _closure(self, glyph: str) -> frozenset[str]:
+    def _closure(self, glyph: str, singles: dict[str, set[str]] | None = None) -> frozenset[str]:
+        """Every glyph `singles` (default: all default features) can turn `glyph` into."""
+        singles = self._singles if singles is None else singles
         seen = {glyph}
         todo = [glyph]
         while todo:
-            for nxt in self._singles.get(todo.pop(), ()):
+            for nxt in singles.get(todo.pop(), ()):
                 if nxt not in seen:
                     seen.add(nxt)
                     todo.append(nxt)
@@ -176,6 +195,95 @@ class _Font:
     def width(self, cp: int) -> int:
         """Widest advance `cp` can be drawn with, in 1/1000 em."""
         return _em(max(self.advance[g] for g in self.variants[self.cmap[cp]]), self.upem)
+
+    def _widest(self, glyphs: set[str]) -> int:
+        """Widest advance of `glyphs` and what the non-positional features make of them."""
+        return max(self.advance[v] for g in glyphs for v in self._closure(g, self._plain_singles))
+
+    def arabic_forms(self, owned: set[int]) -> tuple[dict[int, list[int]], dict[str, set[int]]]:
+        """Per joining letter, the width of each positional form; and the joining types.
+
+        A browser picks a letter's form from its neighbours (GSUB init/medi/fina),
+        cairo draws the presentation form arabic-reshaper picked: each width is the
+        wider of the two glyphs. Dual-joining (D) letters have all three joined
+        forms, right-joining (R) ones only the final form. Letters with no forms in
+        the font, or joined differently by arabic-reshaper, are left out: layout
+        measures them at their widest.
+        """
+        presentation: dict[tuple[int, str], set[str]] = defaultdict(set)
+        for cp, glyph in self.cmap.items():
+            parts = unicodedata.decomposition(chr(cp)).split()
+            if len(parts) == 2 and parts[0] in _DECOMPOSITION_FORM:
+                presentation[(int(parts[1], 16), _DECOMPOSITION_FORM[parts[0]])].add(glyph)
+        forms: dict[int, list[int]] = {}
+        joining: dict[str, set[int]] = {"D": set(), "R": set()}
+        for cp in sorted(owned):
+            glyph = self.cmap[cp]
+            if cp >= 0xFB50 or unicodedata.bidirectional(chr(cp)) != "AL":
+                continue  # presentation forms are drawn as they are
+            if not chr(cp).isalpha():
+                continue
+            has = {f for f in ("init", "medi", "fina") if glyph in self._form_map[f]}
+            # arabic-reshaper joins only letters with Unicode presentation forms:
+            # where it and the font disagree, layout measures the letter at its widest
+            # and treats its joining as unknown
+            unicode_has = {f for f in FORMS if (cp, f) in presentation}
+            if has == {"init", "medi", "fina"} and unicode_has == set(FORMS):
+                kind = "D"
+            elif has == {"fina"} and unicode_has == {"isol", "fina"}:
+                kind = "R"
+            else:
+                continue
+            joining[kind].add(cp)
+            widths = []
+            for form in FORMS:
+                glyphs = (
+                    {glyph, *self._form_map[form].get(glyph, ())}
+                    if form == "isol"
+                    else set(self._form_map[form].get(glyph, ()))
+                )
+                glyphs |= presentation.get((cp, form), set())
+                widths.append(_em(self._widest(glyphs), self.upem) if glyphs else 0)
+            if kind == "R":  # never joins the next letter: init is isol, medi is fina
+                widths[1], widths[2] = widths[0], widths[3]
+            forms[cp] = widths
+        return forms, joining
+
+    def arabic_ligature_extras(self, forms: dict[int, list[int]]) -> dict[str, int]:
+        """Ligatures of joined letters (lam-alef) wider than the forms they replace.
+
+        Keyed by the letters as typed ("لا"); the extra is added wherever they meet.
+        """
+        form_of: dict[str, set[tuple[int, int]]] = defaultdict(set)  # glyph -> (cp, form)
+        for cp, _ in forms.items():
+            glyph = self.cmap[cp]
+            for k, form in enumerate(FORMS):
+                targets = {glyph} if form == "isol" else set()
+                targets |= self._form_map[form].get(glyph, set())
+                for g in targets:
+                    form_of[g].add((cp, k))
+        for cp, glyph in self.cmap.items():  # presentation-form glyphs name theirs
+            parts = unicodedata.decomposition(chr(cp)).split()
+            if len(parts) == 2 and parts[0] in _DECOMPOSITION_FORM:
+                base = int(parts[1], 16)
+                if base in forms:
+                    form_of[glyph].add((base, FORMS.index(_DECOMPOSITION_FORM[parts[0]])))
+        lig_width: dict[tuple[int, ...], int] = defaultdict(int)  # presentation ligatures
+        for cp, glyph in self.cmap.items():
+            parts = unicodedata.decomposition(chr(cp)).split()
+            if len(parts) > 2 and parts[0] in _DECOMPOSITION_FORM:
+                key = tuple(int(x, 16) for x in parts[1:])
+                lig_width[key] = max(lig_width[key], self.advance[glyph])
+        extras: dict[str, int] = {}
+        for components, lig in self._ligatures:
+            for combo in product(*(sorted(form_of.get(g, ())) for g in components)):
+                cps = tuple(cp for cp, _ in combo)
+                drawn = max(self.advance[lig], lig_width.get(cps, 0))
+                extra = _em(drawn, self.upem) - sum(forms[cp][k] for cp, k in combo)
+                text = "".join(map(chr, cps))
+                if extra > 0:
+                    extras[text] = max(extras.get(text, 0), extra)
+        return extras
 
     def ligature_extras(self, width: dict[int, int]) -> dict[str, int]:
         """Ligatures wider than the sum of their characters' widths -> the extra.
@@ -201,11 +309,13 @@ class _Font:
 
     def _read_kerning(self, gpos: Any) -> dict[tuple[str, str], int]:
         """Glyph pairs -> positive kerning, as a shaper resolves them (first match wins)."""
-        order = list(self.advance)
+        # only glyphs that some codepoint can become matter
+        order = [g for g in self.advance if g in self.codepoints]
         positive: dict[tuple[str, str], int] = {}
         for i in _feature_lookups(gpos, frozenset({"kern"})):
             lookup = gpos.LookupList.Lookup[i]
-            matched: set[tuple[str, str]] = set()  # pairs decided by an earlier subtable
+            # pairs decided by an earlier subtable: listed pairs, and whole first glyphs
+            matched: tuple[set[tuple[str, str]], set[str]] = (set(), set())
             for st in _subtables(lookup):
                 kind = st.LookupType
                 if kind == 1:  # only reached from contextual kerning: must not widen
@@ -226,19 +336,22 @@ class _Font:
         self,
         st: Any,
         order: list[str],
-        matched: set[tuple[str, str]],
+        matched: tuple[set[tuple[str, str]], set[str]],
         positive: dict[tuple[str, str], int],
     ) -> None:
+        pairs_done, firsts_done = matched
         if st.ValueFormat2:
             raise NotImplementedError(f"{self.name}: kerning moves the second glyph")
         cover = st.Coverage.glyphs
         if st.Format == 1:
             for first, pair_set in zip(cover, st.PairSet, strict=True):
+                if first in firsts_done or first not in self.codepoints:
+                    continue
                 for rec in pair_set.PairValueRecord:
                     key = (first, rec.SecondGlyph)
-                    if key in matched:
+                    if key in pairs_done:
                         continue
-                    matched.add(key)
+                    pairs_done.add(key)
                     value = self._x_advance(rec.Value1)
                     if value > 0:
                         positive[key] = value
@@ -249,18 +362,19 @@ class _Font:
         members2: dict[int, list[str]] = defaultdict(list)
         for g in order:
             members2[class2.get(g, 0)].append(g)
+        rows = [  # class1 -> [(class2, value)] with value > 0
+            [(c2, v) for c2, rec in enumerate(r.Class2Record) if (v := self._x_advance(rec.Value1)) > 0]
+            for r in st.Class1Record
+        ]
         for first in cover:
-            row = st.Class1Record[class1.get(first, 0)].Class2Record
-            for c2, rec in enumerate(row):
-                value = self._x_advance(rec.Value1)
-                if value <= 0:
-                    continue
+            if first in firsts_done or first not in self.codepoints:
+                continue
+            for c2, value in rows[class1.get(first, 0)]:
                 for second in members2[c2]:
                     key = (first, second)
-                    if key not in matched:
+                    if key not in pairs_done:
                         positive[key] = value
-        for first in cover:  # later subtables never see these first glyphs
-            matched.update((first, g) for g in order)
+        firsts_done.update(cover)  # later subtables never see these first glyphs
 
     def codepoint_kerning(self, owned: set[int]) -> dict[tuple[int, int], int]:
         """Positive kerning between codepoints this font draws, in 1/1000 em."""
@@ -339,14 +453,21 @@ def build_table(fonts_dir: Path = FONTS_DIR) -> dict[str, Any]:
                     owner[cp] = font
         kern: dict[tuple[int, int], int] = {}
         ligatures: dict[str, int] = {}
+        forms: dict[int, list[int]] = {}
+        joining: dict[str, set[int]] = {"D": set(), "R": set()}
         for font in fonts:
             owned = {cp for cp, f in owner.items() if f is font}
             kern.update(font.codepoint_kerning(owned))
-            ligatures.update(font.ligature_extras({cp: width[cp] for cp in owned}))
+            extras = font.ligature_extras({cp: width[cp] for cp in owned})
+            font_forms, font_joining = font.arabic_forms(owned)
+            for text, extra in font.arabic_ligature_extras(font_forms).items():
+                extras[text] = max(extras.get(text, 0), extra)
+            ligatures.update(extras)
+            forms.update(font_forms)
+            for kind, cps in font_joining.items():
+                joining[kind] |= cps
         faces[face] = {
-            "fonts": [
-                {"file": f.name, "family": f.family, "version": f.version} for f in fonts
-            ],
+            "fonts": [{"file": f.name, "family": f.family, "version": f.version} for f in fonts],
             # vertical metrics of the primary font (hhea), 1/1000 em, rounded up
             "ascender": _em(primary.ascender, primary.upem),
             "descender": _em(primary.descender, primary.upem),
@@ -354,6 +475,10 @@ def build_table(fonts_dir: Path = FONTS_DIR) -> dict[str, Any]:
             "widths": _runs(width),
             "kern": _classes(kern),
             "ligatures": dict(sorted(ligatures.items())),
+            # Arabic: per joining letter [isol, init, medi, fina] widths; "widths"
+            # holds the widest of them, for when the neighbours are unknown
+            "forms": {str(cp): w for cp, w in sorted(forms.items())},
+            "joining": {kind: _ranges(cps) for kind, cps in sorted(joining.items())},
         }
     return {
         "format": FORMAT,

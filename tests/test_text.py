@@ -1,0 +1,307 @@
+"""Text measurement and wrapping: widths match the bundled fonts, lines never overflow."""
+
+from __future__ import annotations
+
+import importlib.util
+import unicodedata
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jmap.layout import text as T
+from jmap.layout.text import ELLIPSIS, is_rtl, measure, wrap
+
+ROOT = Path(__file__).resolve().parent.parent
+FONTS = ROOT / "src" / "jmap" / "fonts"
+CJK_FONTS = Path("/usr/share/fonts/opentype/noto")
+
+
+def _gen_metrics() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen_metrics", ROOT / "tools" / "gen_metrics.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- the metrics table ------------------------------------------------------------
+
+
+def test_metrics_table_matches_the_bundled_fonts() -> None:
+    gen = _gen_metrics()
+    committed = (ROOT / "src" / "jmap" / "layout" / "metrics.json").read_text(encoding="utf-8")
+    assert gen.dumps(gen.build_table(FONTS)) == committed, "run python tools/gen_metrics.py"
+
+
+def test_fonts_and_licence_are_bundled() -> None:
+    for name in ("Inter-Regular.otf", "Inter-SemiBold.otf", "NotoSansArabic-Regular.ttf",
+                 "NotoSansArabic-Bold.ttf", "NotoSansHebrew-Regular.ttf",
+                 "NotoSansHebrew-Bold.ttf", "LICENSE-OFL.txt", "README.md"):  # fmt: skip
+        assert (FONTS / name).is_file(), name
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (FONTS / "LICENSE-OFL.txt").read_text()
+
+
+def _advance_sum(font_file: str, text: str, size: float) -> float:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(FONTS / font_file, lazy=True) as font:
+        cmap = font.getBestCmap()
+        hmtx = font["hmtx"]
+        upem = font["head"].unitsPerEm
+        return sum(hmtx[cmap[ord(c)]][0] for c in text) * size / upem
+
+
+@pytest.mark.parametrize(("weight", "font_file"),
+                         [("regular", "Inter-Regular.otf"), ("semibold", "Inter-SemiBold.otf")])  # fmt: skip
+def test_measure_matches_fonttools(weight: str, font_file: str) -> None:
+    expected = _advance_sum(font_file, "Hello world", 16)
+    got = measure("Hello world", 16, weight)
+    assert expected <= got <= expected + 0.5
+
+
+def test_positive_kerning_widens_and_bold_is_semibold() -> None:
+    # Inter kerns "LA" apart: the browser draws it wider than the plain advances.
+    assert measure("LA", 100) > measure("L", 100) + measure("A", 100)
+    assert measure("Hello", 16, "bold") == measure("Hello", 16, "semibold")
+    assert measure("Hello", 16, "semibold") > measure("Hello", 16)
+    with pytest.raises(ValueError, match="weight"):
+        measure("Hello", 16, "heavy")
+
+
+def test_measure_scales_with_size_and_is_additive() -> None:
+    assert measure("Hello world", 32) == pytest.approx(2 * measure("Hello world", 16))
+    assert measure("Hello world", 16) == pytest.approx(measure("Hello", 16) + measure(" ", 16) + measure("world", 16))
+    assert measure("", 16) == 0
+
+
+_PLAIN = st.text(
+    st.sampled_from("abcdefgxyzABCLTVWY0123456789 .,-/–—>< äöüß東京日本。、「」مرحباשלום👋❤\ufe0f"),
+    max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_PLAIN, _PLAIN, st.floats(4, 64))
+def test_measure_of_joined_text_is_at_least_the_parts(a: str, b: str, size: float) -> None:
+    # kerning, ligatures and emoji presentation only ever add width at a join
+    assert measure(a + b, size) >= measure(a, size) + measure(b, size) - 1e-9
+
+
+def test_characters_outside_the_table() -> None:
+    assert measure("漢字かな", 20) == 80  # East Asian wide: exactly 1 em
+    assert measure("ＡＢ", 10) == 20  # fullwidth
+    assert measure("🦜", 10) == pytest.approx(13)  # emoji: 1.3 em, above every emoji font
+    assert measure("e\u0301", 16) == measure("é", 16)  # measured in NFC
+    assert measure("\u0301\u200d", 16) == 0  # marks and joiners take no room
+    assert measure("❤\ufe0f", 10) >= 12.5  # VS16 asks for the emoji glyph
+
+
+@pytest.mark.parametrize("font", ["NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"])
+def test_estimates_cover_noto_sans_cjk(font: str) -> None:
+    """Characters left to Noto Sans CJK are never measured narrower than it draws them."""
+    path = CJK_FONTS / font
+    if not path.is_file():
+        pytest.skip("fonts-noto-cjk is not installed")
+    from fontTools.ttLib import TTFont
+
+    weight = "semibold" if "Bold" in font else "regular"
+    table = T._Face(T._table()["faces"][weight]).widths
+    with TTFont(path, fontNumber=0, lazy=True) as cjk:  # JP: first CJK font of FONT_STACK
+        hmtx = cjk["hmtx"]
+        upem = cjk["head"].unitsPerEm
+        too_narrow = [
+            hex(cp)
+            for cp, glyph in cjk.getBestCmap().items()
+            if chr(cp) not in table and hmtx[glyph][0] * 1000 > T._fallback_width(chr(cp), 0) * upem
+        ]
+    assert too_narrow == []
+
+
+def test_arabic_widths_cover_the_joined_forms_cairo_draws() -> None:
+    """PNG/PDF draw Arabic pre-joined into presentation forms; those are never wider."""
+    import arabic_reshaper
+
+    for phrase in ("مرحبا بكم في خدمة العملاء", "الدفع عبر الإنترنت لا يعمل", "سلام"):
+        assert measure(arabic_reshaper.reshape(phrase), 16) <= measure(phrase, 16)
+
+
+_ARABIC = st.text(
+    st.sampled_from("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإئؤةىپچژگکی ًٌٍَُِّْـ\u200c\u200d 123،؟"),
+    max_size=40,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_ARABIC, st.sampled_from(["regular", "semibold"]))
+def test_arabic_is_measured_in_joined_forms(text: str, weight: str) -> None:
+    """Logical Arabic text measures at least what cairo draws, and not much more."""
+    import arabic_reshaper
+
+    reshaper = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
+    drawn = measure(reshaper.reshape(text), 100, weight)
+    assert drawn <= measure(text, 100, weight) <= drawn * 1.06 + 30
+
+
+def test_arabic_letters_take_their_joined_width() -> None:
+    beh = measure("ب", 100)
+    assert measure("ببب", 100) < 3 * beh  # initial, medial, final forms are narrower
+    assert measure("ب ب ب", 100) == pytest.approx(3 * beh + 2 * measure(" ", 100))
+
+
+# --- wrapping ------------------------------------------------------------------------
+
+_REMOVED = set(T._BREAK_SPACES) | set("\t\n\r\f\v")
+
+
+def _fits(line: str, width: float, size: float, weight: str) -> bool:
+    return measure(line, size, weight) <= width or len(T._clusters(line)) == 1 or line == ELLIPSIS
+
+
+def _assert_content_kept(text: str, lines: tuple[str, ...], truncated: bool) -> None:
+    """Every non-space character comes out, in order; only break hyphens are added."""
+    expected = [c for c in unicodedata.normalize("NFC", text) if c not in _REMOVED]
+    if truncated:
+        assert lines[-1].endswith(ELLIPSIS)
+        lines = (*lines[:-1], lines[-1][: -len(ELLIPSIS)])
+    j = 0
+    for line in lines:
+        chars = [c for c in line if c not in _REMOVED]
+        for k, c in enumerate(chars):
+            if j < len(expected) and expected[j] == c:
+                j += 1
+            elif c == T.HYPHEN and k == len(chars) - 1:
+                continue  # hyphen added where a word was broken
+            else:
+                raise AssertionError(f"{c!r} out of place in {lines!r} for {text!r}")
+    if truncated:
+        assert j < len(expected) or not expected
+    else:
+        assert j == len(expected), f"lost text: {expected[j:]!r} from {lines!r}"
+
+
+_WORDS = st.sampled_from([
+    "customer", "journey", "Wohnsitzanmeldebestätigung", "Kundenzufriedenheitsumfrage",
+    "e-mail", "and/or", "https://example.com/checkout/step", "mail@example.org",
+    "東京都の住民登録が必要です。", "「確認」してください、", "한국어 텍스트",
+    "مرحبا", "بكم", "שלום", "עולם", "👋🏽", "👨\u200d👩\u200d👧", "🇩🇪", "❤\ufe0f",
+    "naïve", "cafe\u0301", "(note)", "A", "--->", "\n", "\n\n", "  ", "\t", "100%",
+    "ภาษาไทยยาวมาก", "x" * 40,
+])  # fmt: skip
+_TEXT = st.lists(_WORDS, max_size=25).map(" ".join) | st.text(max_size=60)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    _TEXT,
+    st.floats(20, 400),
+    st.sampled_from([9, 12, 14, 16, 24]),
+    st.sampled_from(["regular", "semibold"]),
+    st.one_of(st.none(), st.integers(1, 5)),
+)
+def test_wrap_never_overflows_and_keeps_content(
+    text: str, width: float, size: float, weight: str, max_lines: int | None
+) -> None:
+    result = wrap(text, width, size, weight, max_lines)
+    for line in result.lines:
+        assert _fits(line, width, size, weight), (line, measure(line, size, weight), width)
+    if max_lines is not None:
+        assert len(result.lines) <= max_lines
+    _assert_content_kept(text, result.lines, result.truncated)
+    assert result.rtl == is_rtl(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(st.characters(max_codepoint=0x2FF, exclude_categories=["Cs"]), max_size=80))
+def test_fast_segmentation_agrees_with_the_general_one(text: str) -> None:
+    for paragraph in T._paragraphs(text):
+        assert T._segments(paragraph) == T._segments_general(paragraph)
+
+
+def test_german_compound_is_hyphenated_in_a_narrow_box() -> None:
+    word = "Wohnsitzanmeldebestätigung"
+    result = wrap(word, 60, 14)
+    assert len(result.lines) >= 3 and not result.truncated
+    assert all(line.endswith("-") for line in result.lines[:-1])
+    assert "".join(line.removesuffix("-") for line in result.lines) == word
+    assert all(measure(line, 14) <= 60 for line in result.lines)
+
+
+def test_words_wrap_at_spaces_hyphens_and_slashes() -> None:
+    width = measure("journey map", 14)
+    assert measure("customer journey", 14) > width > measure("customer", 14)
+    assert wrap("customer journey map", width, 14).lines == ("customer", "journey map")
+    assert wrap("self-service", measure("self-serv", 14), 14).lines == ("self-", "service")
+    assert wrap("and/or", measure("and/o", 14), 14).lines == ("and/", "or")
+    # an address is broken without hyphens, which would read as part of it
+    assert "-" not in "".join(wrap("https://example.com/abcdefghijkl", 50, 14).lines)
+
+
+def test_explicit_newlines_are_kept() -> None:
+    assert wrap("first\nsecond\n\nfourth\n", 500, 14).lines == ("first", "second", "", "fourth")
+    assert wrap("tabs\tand   spaces", 500, 14).lines == ("tabs and spaces",)
+    assert wrap("", 100, 14).lines == () and wrap("  \n ", 100, 14).lines == ()
+
+
+def test_cjk_breaks_between_characters() -> None:
+    text = "顧客体験の改善は全社的な取り組みである"
+    size = 14
+    result = wrap(text, 100, size)
+    assert "".join(result.lines) == text
+    assert len(result.lines) > 1
+    for line, following in zip(result.lines, result.lines[1:], strict=False):
+        assert measure(line, size) <= 100 < measure(line + following[0], size)
+
+
+def test_cjk_lines_never_start_with_closing_punctuation() -> None:
+    text = "東京都の住民登録が必要です。「確認」してください、お願いします。（住所）は必須です。"
+    for width in range(30, 300, 7):
+        lines = wrap(text, width, 14).lines
+        assert "".join(lines) == text
+        for line in lines:
+            assert line[0] not in T._NO_LINE_START, (width, lines)
+            assert line[-1] not in T._NO_LINE_END, (width, lines)
+
+
+def test_max_lines_truncates_with_an_ellipsis() -> None:
+    text = "The quick brown fox jumps over the lazy dog again and again"
+    result = wrap(text, 80, 14, max_lines=2)
+    assert result.truncated and len(result.lines) == 2
+    assert result.lines[-1].endswith(ELLIPSIS)
+    assert all(measure(line, 14) <= 80 for line in result.lines)
+    # a broken word loses its hyphen before the ellipsis
+    cut = wrap("Wohnsitzanmeldebestätigung", 50, 14, max_lines=1)
+    assert cut.truncated and cut.lines[0].endswith(ELLIPSIS) and "-" not in cut.lines[0]
+    # exactly enough lines: nothing is cut
+    assert not wrap("one two", 30, 14, max_lines=2).truncated
+    with pytest.raises(ValueError):
+        wrap(text, 80, 14, max_lines=0)
+
+
+def test_single_character_wider_than_the_box_goes_alone() -> None:
+    assert wrap("東京", 5, 14).lines == ("東", "京")
+    assert wrap("ab", 1, 14).lines == ("a", "b")
+
+
+def test_is_rtl() -> None:
+    assert is_rtl("مرحبا بكم")
+    assert is_rtl("שלום עולם")
+    assert is_rtl("123 - שלום, hello")  # digits and punctuation are weak
+    assert not is_rtl("Hello مرحبا")
+    assert not is_rtl("東京")
+    assert not is_rtl("123")
+    assert wrap("مرحبا بكم في خدمة العملاء", 60, 14).rtl
+
+
+def test_vertical_metrics() -> None:
+    assert T.line_height(16) == pytest.approx(21.6)
+    assert 0.9 * 16 < T.ascent(16) < 16
+    assert 0 < T.descent(16) < 0.3 * 16
+    assert T.ascent(16) < T.first_baseline(16) < T.line_height(16)
+
+
+def test_font_stack_names_inter_first() -> None:
+    assert T.FONT_STACK.startswith("Inter, ")
+    assert T.FONT_STACK.endswith("sans-serif")
