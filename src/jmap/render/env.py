@@ -1,0 +1,74 @@
+"""The one Jinja environment every jmap template is rendered with.
+
+Autoescape is on for every template, whatever its name: `select_autoescape()`
+would leave `.svg` and `.j2` templates unescaped, and user text reaches them.
+Undefined names are errors, so a template typo fails loudly instead of
+printing nothing. Compiled templates are kept in Jinja's per-user bytecode
+cache, because compiling costs more than rendering in a short CLI process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from jmap.layout.geometry import fmt
+from jmap.resources import data_dir
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Jinja's per-user cache folder (created 0700, ownership checked by Jinja).
+
+    Jinja keys cached code by template source only, yet code compiled under other
+    environment options (finalize, filters) would be stale: the file names carry a
+    digest of this module and of the jmap and Jinja versions.
+    """
+    from jmap import __version__
+
+    try:
+        digest = hashlib.sha256(Path(__file__).read_bytes())
+        digest.update(f"{__version__} {jinja2.__version__}".encode())
+        return jinja2.FileSystemBytecodeCache(pattern=f"__jmap_{digest.hexdigest()[:16]}_%s.cache")
+    except (OSError, RuntimeError):
+        return None
+
+
+# Characters XML 1.0 cannot hold even as references: C0 controls but tab, LF and CR;
+# surrogates; U+FFFE and U+FFFF. The loader refuses most; this keeps any valid map well formed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """Every printed value passes here before escaping: drop what XML cannot hold."""
+    if isinstance(value, str) and not isinstance(value, Markup) and _NOT_XML.search(value):
+        return _NOT_XML.sub("", value)
+    return value
+
+
+def _num(value: float) -> Markup:
+    """Numbers print with at most 2 decimals; they are safe, so they skip escaping."""
+    return Markup(fmt(value))
+
+
+@cache
+def get_env() -> jinja2.Environment:
+    """The shared environment (built once per process)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(data_dir("templates")),
+        autoescape=True,  # for every template, including .svg/.j2 — do not use select_autoescape
+        undefined=jinja2.StrictUndefined,
+        bytecode_cache=_bytecode_cache(),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        finalize=_xml_safe,
+    )
+    env.filters["num"] = _num
+    return env

@@ -1,0 +1,33 @@
+"""The journey map as an SVG document: layout, then the `map.svg.j2` template."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from jmap.layout.engine import layout
+from jmap.layout.geometry import Group, Layout, Node
+from jmap.model import Journey
+from jmap.render.env import get_env
+
+TEMPLATE = "map.svg.j2"
+
+
+def render_svg(journey: Journey) -> str:
+    """The infographic of a journey as SVG text (deterministic: same map, same bytes)."""
+    return render_layout_svg(layout(journey))
+
+
+def render_layout_svg(positioned: Layout) -> str:
+    """SVG text for an already positioned layout."""
+    return get_env().get_template(TEMPLATE).render(layout=positioned, events=list(events(positioned.nodes)))
+
+
+def events(nodes: tuple[Node, ...]) -> Iterator[tuple[str, Node]]:
+    """The node tree as a flat walk, so the template needs no recursive macro (much faster in Jinja)."""
+    for node in nodes:
+        if isinstance(node, Group):
+            yield "open", node
+            yield from events(node.children)
+            yield "close", node
+        else:
+            yield node.kind, node
