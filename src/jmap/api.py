@@ -107,13 +107,20 @@ def _maps_in(folder: Path) -> list[Path]:
 
 
 def declares_format(path: Path) -> bool:
-    """Whether a YAML file is a journey map: it has a top-level `jmap:` key."""
+    """Whether a YAML file is a journey map: top-level `jmap:` and `title:` or `stages:` keys.
+
+    Shared files that maps include (personas, research) declare `jmap:` too, but they are
+    not maps of their own and are checked through the maps that include them.
+    """
     try:
         with path.open("rb") as handle:
             head = handle.read(64_000)
     except OSError:
         return False
-    return any(line.startswith(b"jmap:") for line in head.splitlines())
+    lines = head.splitlines()
+    return any(line.startswith(b"jmap:") for line in lines) and any(
+        line.startswith((b"title:", b"stages:")) for line in lines
+    )
 
 
 def render_svg(journey: Journey) -> str:

@@ -69,6 +69,10 @@ CODES: dict[str, str] = {
     "E402": "An included file or image is not a regular file.",
     "E403": "Files include each other in a cycle.",
     "E404": "Too many included files, or includes nested too deep.",
+    "E410": "An image is not PNG, JPEG or WebP (its content decides, not its name).",
+    "E411": "An image file is larger than 2 MB.",
+    "E412": "An image is larger than 4096 x 4096 pixels.",
+    "E413": "An image file is cut off or damaged.",
     # Warnings
     "W500": "A stage (or step) has no emotion score.",
     "W501": "An item cites no evidence although the map declares research.",

@@ -13,6 +13,7 @@ import math
 import os
 import stat
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ MAX_NODES = 50_000
 #: Nesting of mappings and lists; real maps need about 8.
 MAX_DEPTH = 32
 MAX_INCLUDE_DEPTH = 4
+#: Included files per map in all (every file of the include tree counts, so a
+#: "diamond" of files including each other 20 times at each level stays bounded).
 MAX_INCLUDES = 20
 #: Markers of a project root, nearest first wins.
 ROOT_MARKERS = ("jmap.toml", "pyproject.toml", ".git")
@@ -34,6 +37,8 @@ _CORE_TAGS = {
 }
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+#: Invisible in editors, but ruamel counts them as line breaks: every line:col after them would be wrong.
+_RAW_LINE_SEPARATORS = {"\u2028", "\u2029"}
 
 #: A key in a document path: a mapping key or a list index.
 PathKey = str | int
@@ -101,10 +106,10 @@ def load(
     """Load a journey file and the files it includes; raise JmapError when unusable."""
     file = Path(path)
     root = (root or find_root(file.parent)).resolve()
-    return _load(file, root, max_bytes, stack=())
+    return _load(file, root, max_bytes, stack=(), budget=[MAX_INCLUDES])
 
 
-def _load(file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...]) -> Document:
+def _load(file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...], budget: list[int]) -> Document:
     name = display_path(file)
     text = read_text(file, max_bytes)
     data, value_spans, key_spans = parse(text, name)
@@ -115,7 +120,7 @@ def _load(file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...]) -> Do
             hint="start the file with `jmap: 1` and `title: ...`",
         )])
     doc = Document(file, data, value_spans, key_spans, root)
-    _load_includes(doc, max_bytes, (*stack, file.resolve()))
+    _load_includes(doc, max_bytes, (*stack, file.resolve()), budget)
     return doc
 
 
@@ -156,9 +161,8 @@ def read_text(file: Path, max_bytes: int) -> str:
     if not text.strip():
         raise JmapError([Diagnostic("E109", "the file is empty", at_start, hint="run `jmap init` for a starter map")])
     for offset, char in enumerate(text):
-        if _is_forbidden_char(char):
-            line = text.count("\n", 0, offset) + 1
-            col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        if _is_forbidden_char(char) or char in _RAW_LINE_SEPARATORS:
+            line, col = _line_col(text[:offset])
             raise JmapError([Diagnostic(
                 "E103", f"the text holds an invisible control character (U+{ord(char):04X})",
                 Span(name, line, col), hint="delete it; it cannot be drawn",
@@ -167,11 +171,13 @@ def read_text(file: Path, max_bytes: int) -> str:
 
 
 def _line_col_of_byte(raw: bytes, offset: int) -> tuple[int, int]:
-    before = raw[:offset]
-    line = before.count(b"\n") + 1
-    line_start = before.rfind(b"\n") + 1
-    col = len(before[line_start:].decode("utf-8", errors="replace")) + 1
-    return line, col
+    return _line_col(raw[:offset].decode("utf-8", errors="replace"))
+
+
+def _line_col(before: str) -> tuple[int, int]:
+    """The 1-based line and column just after `before`, with \\r\\n, \\r and \\n as line breaks (as YAML)."""
+    before = before.replace("\r\n", "\n").replace("\r", "\n")
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
 def _is_forbidden_char(char: str) -> bool:
@@ -185,13 +191,17 @@ def parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath,
     """Parse YAML text into plain data plus value and key spans; raise JmapError on bad YAML."""
     from ruamel.yaml import YAML
     from ruamel.yaml.composer import MaxDepthExceededError
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
 
     yaml = YAML(typ="rt", pure=True)
     yaml.version = (1, 2)
     yaml.max_depth = MAX_DEPTH + 1
     try:
-        node = yaml.compose(text)
+        with warnings.catch_warnings():
+            # A reused anchor name is legal YAML (the later one wins); ruamel would print a warning
+            # quoting the file on stderr, or raise it where warnings are errors.
+            warnings.simplefilter("ignore", YAMLWarning)
+            node = yaml.compose(text)
     except MaxDepthExceededError as error:
         mark = error.problem_mark
         raise JmapError([_too_deep(mark.line + 1 if mark else _deepest_line(text), name)]) from None
@@ -201,9 +211,11 @@ def parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath,
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = (error.problem or error.context or "invalid YAML").strip()
+        if problem.startswith("but ") and error.context:  # "expected a single document ... but found another"
+            problem = f"{error.context.strip()} {problem}"
         raise JmapError([Diagnostic(
             "E104", f"the YAML is broken here: {clip(problem, 120)}", Span(name, line, col),
-            hint=_yaml_hint(problem),
+            hint=_yaml_hint(problem, error.context or "", error.context_mark),
         )]) from None
     except YAMLError as error:
         raise JmapError([Diagnostic("E104", f"the YAML is broken: {clip(str(error), 120)}", Span(name, 1, 1))]) from None
@@ -217,9 +229,20 @@ def parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath,
     return data, builder.value_spans, builder.key_spans
 
 
-def _yaml_hint(problem: str) -> str:
-    if "tab" in problem:
+def _yaml_hint(problem: str, context: str = "", context_mark: Any = None) -> str:
+    opened = f" at line {context_mark.line + 1}" if context_mark is not None else ""
+    if "flow sequence" in context:
+        return f"the '[' opened{opened} is not closed with ']' (or a ',' is missing)"
+    if "flow mapping" in context:
+        return f"the '{{' opened{opened} is not closed with '}}' (or a ',' is missing)"
+    if "quoted scalar" in context:
+        return f"the quote opened{opened} is not closed"
+    if "another document" in problem:
+        return "a map file holds one YAML document: remove the '---' line"
+    if "tab" in problem or "'\\t'" in problem:
         return "indent with spaces, not tabs"
+    if "<block end>" in problem:
+        return "check the indentation of this line against the lines above"
     if "mapping values are not allowed" in problem:
         return "a text with ': ' in it needs quotes, e.g. \"Question: why?\""
     if "could not find expected ':'" in problem or "simple key" in problem:
@@ -267,10 +290,7 @@ class _Builder:
     def build(self, node: Any, path: DocPath, depth: int) -> Any:
         from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise self.fail("E107", f"the document expands to more than {MAX_NODES:,} values through aliases",
-                            node, hint="anchors and aliases are fine for reuse, not for multiplying content")
+        self.count(node)
         if depth > MAX_DEPTH:
             raise JmapError([_too_deep(self.span(node).line, self.name)])
         tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None)
@@ -285,6 +305,13 @@ class _Builder:
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self.build_scalar(node, tag)
 
+    def count(self, node: Any) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.fail("E107", f"the document expands to more than {MAX_NODES:,} values "
+                            "(an alias counts each time it is used)",
+                            node, hint="anchors and aliases are fine for reuse, not for multiplying content")
+
     def build_mapping(self, node: Any, path: DocPath, depth: int) -> dict[str, Any]:
         from ruamel.yaml.nodes import MappingNode, SequenceNode
 
@@ -292,10 +319,7 @@ class _Builder:
         merged: list[Any] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-                if not all(isinstance(source, MappingNode) for source in sources):
-                    raise self.fail("E104", "a merge key (<<) must refer to a mapping", key_node)
-                merged.extend(sources)
+                merged.extend(self.merge_sources(key_node, value_node, depth + 1))
                 continue
             if not isinstance(key_node.value, str) or isinstance(key_node, (MappingNode, SequenceNode)):
                 raise self.fail("E104", "a key must be plain text", key_node)
@@ -309,11 +333,34 @@ class _Builder:
             result[key] = self.build(value_node, (*path, key), depth + 1)
         for source in merged:
             for key_node, value_node in source.value:
-                key = str(key_node.value)
+                if key_node.tag == _MERGE_TAG:
+                    continue  # expanded (and counted) by merge_sources
+                if not isinstance(key_node.value, str) or isinstance(key_node, (MappingNode, SequenceNode)):
+                    raise self.fail("E104", "a key must be plain text", key_node)
+                key = self.build_key(key_node)
                 if key not in result:
                     self.key_spans[(*path, key)] = self.span(key_node)
                     result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
+
+    def merge_sources(self, key_node: Any, value_node: Any, depth: int) -> list[Any]:
+        """The mappings a merge key (<<) brings in, nested merges included, in precedence order."""
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+        if depth > MAX_DEPTH:
+            raise JmapError([_too_deep(self.span(key_node).line, self.name)])
+        sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+        if not all(isinstance(source, MappingNode) for source in sources):
+            raise self.fail("E104", "a merge key (<<) must refer to a mapping", key_node)
+        found: list[Any] = []
+        for source in sources:
+            self.count(source)
+            found.append(source)
+            for inner_key, inner_value in source.value:
+                self.count(inner_key)  # every merged key is visited, even when overridden: bound them all
+                if inner_key.tag == _MERGE_TAG:
+                    found.extend(self.merge_sources(inner_key, inner_value, depth + 1))
+        return found
 
     def build_key(self, node: Any) -> str:
         tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None)
@@ -372,7 +419,9 @@ def confine(reference: str, base: Path, root: Path) -> Path:
         raise ValueError(("E401", "use a path relative to this file, not an absolute path"))
     resolved = (base / candidate).resolve()
     if not resolved.is_relative_to(root):
-        raise ValueError(("E401", f"'{clip(reference)}' lies outside the project folder {display_path(root)}"))
+        folder = display_path(root)
+        raise ValueError(("E401", f"'{clip(reference)}' lies outside the project folder "
+                                  f"({'the current folder' if folder == '.' else folder})"))
     if not resolved.exists():
         raise ValueError(("E400", f"'{clip(reference)}' does not exist"))
     if not resolved.is_file():
@@ -380,9 +429,9 @@ def confine(reference: str, base: Path, root: Path) -> Path:
     return resolved
 
 
-def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...]) -> None:
+def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budget: list[int]) -> None:
     references = doc.data.get("include")
-    if not isinstance(references, list):
+    if not isinstance(references, list) or not references:
         return
     if len(stack) > MAX_INCLUDE_DEPTH:
         raise JmapError([Diagnostic("E404", f"includes nest deeper than {MAX_INCLUDE_DEPTH} files",
@@ -391,8 +440,12 @@ def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...]) -> No
         span = doc.span(("include", index))
         if index >= MAX_INCLUDES:
             raise JmapError([Diagnostic("E404", f"a map may include at most {MAX_INCLUDES} files", span)])
-        if not isinstance(reference, str):
-            continue  # the schema reports it
+        if not isinstance(reference, str) or not reference.lower().endswith((".yaml", ".yml")):
+            continue  # the schema reports it; never parse a non-YAML file (.env, keys) as a map
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise JmapError([Diagnostic("E404", f"a map may include at most {MAX_INCLUDES} files in all", span,
+                                        hint="include each shared file once, from the map itself")])
         try:
             target = confine(reference, doc.path.parent, doc.root)
         except ValueError as error:
@@ -401,7 +454,7 @@ def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...]) -> No
         if target in stack:
             raise JmapError([Diagnostic("E403", f"'{clip(reference)}' includes this file again (a cycle)", span,
                                         hint="shared files may include others, but never in a circle")])
-        included = _load(target, doc.root, max_bytes, stack)
+        included = _load(target, doc.root, max_bytes, stack, budget)
         _merge_included(doc, included)
         doc.includes.append(included)
 

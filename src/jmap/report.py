@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -44,18 +45,25 @@ def safe_text(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _source_lines(path: str) -> tuple[str, ...]:
+def _source_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    """The file's lines; cached per version of the file (`jmap watch` reports on files that change)."""
+    if size > _MAX_SOURCE_BYTES:
+        return ()
     try:
-        if os.path.getsize(path) > _MAX_SOURCE_BYTES:
-            return ()
         with open(path, "rb") as handle:
-            return tuple(handle.read().decode("utf-8", errors="replace").splitlines())
+            return tuple(handle.read(_MAX_SOURCE_BYTES).decode("utf-8", errors="replace").splitlines())
     except OSError:
         return ()
 
 
 def source_line(path: str, line: int) -> str | None:
-    lines = _source_lines(path)
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None  # never open a FIFO or device to quote it
+    lines = _source_lines(path, info.st_mtime_ns, info.st_size)
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 

@@ -7,11 +7,13 @@ the span of the key or value at fault, de-duplicated and returned together.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Diagnostic, clip, dedupe
+from jmap.images import ImageError, check_image_file
 from jmap.load import DocPath, Document, confine
 from jmap.model import BUILTIN_LANES
 from jmap.resources import schema
@@ -60,10 +62,14 @@ def _validator(definition: str) -> Any:
 
 def validate(doc: Document) -> list[Diagnostic]:
     """All diagnostics for a loaded map and its includes, errors and warnings, sorted."""
-    found = list(schema_diagnostics(doc, "journey"))
-    for included in _walk_includes(doc):
-        found.extend(d for d in schema_diagnostics(included, "library"))
-    found.extend(semantic_diagnostics(doc))
+    token = _SUGGESTIONS.set([_MAX_SUGGESTIONS])
+    try:
+        found = list(schema_diagnostics(doc, "journey"))
+        for included in _walk_includes(doc):
+            found.extend(d for d in schema_diagnostics(included, "library"))
+        found.extend(semantic_diagnostics(doc))
+    finally:
+        _SUGGESTIONS.reset(token)
     return dedupe(found)
 
 
@@ -80,7 +86,10 @@ def schema_diagnostics(doc: Document, definition: str) -> Iterator[Diagnostic]:
     validator = _validator(definition)
     for error in validator.iter_errors(doc.data):
         for leaf in _leaf_errors(error):
-            yield _describe_schema_error(doc, leaf)
+            if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict):
+                yield from _unknown_keys(doc, leaf)  # jsonschema reports them together; say each
+            else:
+                yield _describe_schema_error(doc, leaf)
 
 
 def _leaf_errors(error: Any) -> list[Any]:
@@ -102,6 +111,18 @@ def _leaf_errors(error: Any) -> list[Any]:
     from jsonschema.exceptions import best_match
 
     return _leaf_errors(best_match(e for errors in plausible for e in errors))
+
+
+def _unknown_keys(doc: Document, error: Any) -> Iterator[Diagnostic]:
+    path: DocPath = tuple(error.absolute_path)
+    allowed = sorted(error.schema.get("properties", {}))
+    where = describe(doc.data, path)
+    for key in error.instance:
+        if key in allowed:
+            continue
+        suggestion = did_you_mean(key, allowed)
+        hint = f"did you mean '{suggestion}'?" if suggestion else f"allowed keys: {', '.join(allowed)}"
+        yield Diagnostic("E200", f"unknown key '{clip(key, 40)}' in {where}", doc.span((*path, key), key=True), hint)
 
 
 def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
@@ -136,7 +157,8 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
         choices = [str(c) for c in error.validator_value]
         suggestion = did_you_mean(str(value), choices)
         hint = f"did you mean '{suggestion}'?" if suggestion else f"choose one of: {', '.join(choices)}"
-        return Diagnostic("E203", f"{field} in {where} cannot be '{clip(value, 40)}'", span, hint)
+        subject = where if path and isinstance(path[-1], int) else f"{field} in {where}"
+        return Diagnostic("E203", f"{subject} cannot be '{clip(value, 40)}'", span, hint)
     if keyword == "pattern":
         return Diagnostic("E203", f"{field} in {where} has the wrong form: '{clip(value, 40)}'", span,
                           hint=_pattern_hint(path, error.schema))
@@ -236,27 +258,58 @@ def describe(data: Any, path: DocPath) -> str:
     return phrase
 
 
+#: Did-you-mean look-ups left in the current validate() run (None: no limit). A hostile map can hold
+#: thousands of unknown keys and references, each compared with hundreds of ids: the budget keeps
+#: that linear, and real maps never come near it.
+_SUGGESTIONS: ContextVar[list[int] | None] = ContextVar("jmap_suggestions", default=None)
+_MAX_SUGGESTIONS = 100
+_MAX_CHOICES = 250
+_MAX_WORD = 64
+
+
 def did_you_mean(word: str, choices: list[str]) -> str:
     """The closest choice by edit distance, when it is close enough to be a typo."""
-    best, best_distance = "", 10**9
-    for choice in choices:
-        distance = _edit_distance(word.lower(), choice.lower())
+    budget = _SUGGESTIONS.get()
+    if budget is not None:
+        if budget[0] <= 0:
+            return ""
+        budget[0] -= 1
+    if len(word) > _MAX_WORD:
+        return ""
+    limit = max(1, min(3, len(word) // 3))
+    best, best_distance = "", limit + 1
+    for choice in choices[:_MAX_CHOICES]:
+        distance = _edit_distance(word.lower(), choice.lower(), best_distance)
         if distance < best_distance:
             best, best_distance = choice, distance
-    limit = max(1, min(3, len(word) // 3))
-    return best if best and best_distance <= limit else ""
+    return best
 
 
-def _edit_distance(a: str, b: str) -> int:
-    if len(a) > 64 or len(b) > 64:
-        return 10**9
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
+def _edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Edits between two words, or limit + 1 when there are more.
+
+    Swapping two neighbouring letters counts as one ("titel" -> "title"). Only cells within
+    `limit` of the diagonal are computed, and a row above the limit stops early, so a
+    comparison costs O(len * limit).
+    """
+    big = limit + 1
+    if abs(len(a) - len(b)) > limit or len(a) > _MAX_WORD or len(b) > _MAX_WORD:
+        return big
+    before: list[int] = []
+    previous = [min(j, big) for j in range(len(b) + 1)]
+    for i in range(1, len(a) + 1):
+        current = [big] * (len(b) + 1)
+        current[0] = min(i, big)
+        low, high = max(1, i - limit), min(len(b), i + limit)
+        for j in range(low, high + 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cost = min(cost, before[j - 2] + 1)
+            current[j] = min(cost, big)
+        if min(current[low - 1:high + 1]) >= big:
+            return big
+        before, previous = previous, current
+    return previous[len(b)]
 
 
 # --- meaning ------------------------------------------------------------------------
@@ -265,6 +318,12 @@ def _edit_distance(a: str, b: str) -> int:
 def semantic_diagnostics(doc: Document) -> list[Diagnostic]:
     """Checks the schema cannot express. Defensive: the data may also fail the schema."""
     return _Semantics(doc).run()
+
+
+def _listing(ids: list[str], limit: int = 8) -> str:
+    """Ids for a hint, each clipped and only the first few: the ids may be anything."""
+    shown = ", ".join(clip(i, 30) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
 def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
@@ -282,7 +341,9 @@ class _Semantics:
         self.found: list[Diagnostic] = []
         self.persona_ids = _ids(self.data.get("personas"))
         self.research_ids = _ids(self.data.get("research"))
+        self.persona_set, self.research_set = set(self.persona_ids), set(self.research_ids)
         self.custom_lanes = [lane["id"] for _, lane in _dicts(self.data.get("lanes")) if isinstance(lane.get("id"), str)]
+        self.custom_set = set(self.custom_lanes)
         self.used_personas: set[str] = set()
         self.cited: set[str] = set()
 
@@ -340,19 +401,20 @@ class _Semantics:
         emotion = column.get("emotion")
         if isinstance(emotion, dict):
             for persona in emotion:
-                if persona in self.persona_ids:
+                if persona in self.persona_set:
                     self.used_personas.add(persona)
                 else:
                     suggestion = did_you_mean(persona, self.persona_ids)
                     hint = f"did you mean '{suggestion}'?" if suggestion else (
-                        f"the personas are: {', '.join(self.persona_ids)}" if self.persona_ids
+                        f"the personas are: {_listing(self.persona_ids)}" if self.persona_ids
                         else "define the persona under 'personas', or write a plain number")
                     self.error("E301", f"{where} gives an emotion score for '{clip(persona, 40)}', which is not a persona of this map",
                                (*path, "emotion", persona), hint, key=True)
         elif isinstance(emotion, (int, float)) and not isinstance(emotion, bool):
             if len(self.persona_ids) > 1:
                 self.error("E305", f"{where} has one emotion score, but the map has {len(self.persona_ids)} personas",
-                           (*path, "emotion"), hint="give a score per persona, e.g. `emotion: {" + ", ".join(f"{p}: 1" for p in self.persona_ids[:2]) + "}`")
+                           (*path, "emotion"), hint="give a score per persona, e.g. `emotion: {"
+                           + ", ".join(f"{clip(p, 30)}: 1" for p in self.persona_ids[:2]) + "}`")
             else:
                 self.used_personas.update(self.persona_ids)
         elif emotion is None and not _dicts(column.get("steps")) and not (parent and parent.get("emotion") is not None):
@@ -372,7 +434,7 @@ class _Semantics:
         custom = column.get("custom")
         if isinstance(custom, dict):
             for lane_id, items in custom.items():
-                if lane_id not in self.custom_lanes:
+                if lane_id not in self.custom_set:
                     suggestion = did_you_mean(lane_id, self.custom_lanes)
                     hint = f"did you mean '{suggestion}'?" if suggestion else "add it to 'lanes' as `{id: " + clip(lane_id, 30) + ", name: ...}`"
                     self.error("E306", f"{where} fills the lane '{clip(lane_id, 40)}', which 'lanes' does not define",
@@ -388,11 +450,11 @@ class _Semantics:
             if not isinstance(cite, str):
                 continue
             self.cited.add(cite)
-            if cite not in self.research_ids:
+            if cite not in self.research_set:
                 suggestion = did_you_mean(cite, self.research_ids)
                 hint = f"did you mean '{suggestion}'?" if suggestion else (
                     "list the source under 'research' first" if not self.research_ids
-                    else f"the sources are: {', '.join(self.research_ids[:8])}")
+                    else f"the sources are: {_listing(self.research_ids)}")
                 self.error("E303", f"the evidence '{clip(cite, 40)}' is not a research source of this map",
                            (*path, index), hint)
 
@@ -403,9 +465,13 @@ class _Semantics:
         last_position = -1
         for index, chapter in _dicts(self.data.get("chapters")):
             name = chapter.get("id") if isinstance(chapter.get("id"), str) else f"chapter {index + 1}"
-            listed = [s for s in chapter.get("stages") or [] if isinstance(s, str)] if isinstance(chapter.get("stages"), list) else []
+            listed: list[Any] = chapter["stages"] if isinstance(chapter.get("stages"), list) else []
             positions: list[int] = []
+            here: set[str] = set()
             for stage_index, stage_id in enumerate(listed):
+                if not isinstance(stage_id, str) or stage_id in here:
+                    continue  # the schema reports these (E202, E207); stage_index stays the item's real place
+                here.add(stage_id)
                 path: DocPath = ("chapters", index, "stages", stage_index)
                 if stage_id not in order:
                     suggestion = did_you_mean(stage_id, stage_ids)
@@ -413,7 +479,8 @@ class _Semantics:
                                path, f"did you mean '{suggestion}'?" if suggestion else "")
                     continue
                 if stage_id in owner:
-                    self.error("E304", f"the stage '{stage_id}' is in two chapters: '{owner[stage_id]}' and '{name}'", path)
+                    self.error("E304", f"the stage '{clip(stage_id, 40)}' is in two chapters: "
+                                       f"'{clip(owner[stage_id], 40)}' and '{clip(name, 40)}'", path)
                     continue
                 owner[stage_id] = name
                 positions.append(order[stage_id])
@@ -423,7 +490,7 @@ class _Semantics:
             if not consecutive or positions[0] <= last_position:
                 self.error("E304", f"chapter '{clip(name, 40)}' must list consecutive stages in journey order, after the previous chapter's",
                            ("chapters", index, "stages"),
-                           hint="expected: " + ", ".join(stage_ids[min(positions):max(positions) + 1]))
+                           hint="expected: " + _listing(stage_ids[min(positions):max(positions) + 1]))
             last_position = max(last_position, positions[-1])
 
     def check_avatars(self) -> None:
@@ -434,7 +501,9 @@ class _Semantics:
             path: DocPath = ("personas", index, "avatar")
             origin = Path(self.doc.span(path).path)
             try:
-                confine(avatar, origin.resolve().parent, self.doc.root)
+                check_image_file(confine(avatar, origin.resolve().parent, self.doc.root))
+            except ImageError as error:
+                self.error(error.code, f"cannot use this avatar: {error.message}", path, error.hint)
             except ValueError as error:
                 code, message = error.args[0]
                 self.error(code, f"cannot use this avatar: {message}", path)
@@ -444,7 +513,8 @@ class _Semantics:
             ident = persona.get("id")
             if isinstance(ident, str) and ident not in self.used_personas:
                 self.found.append(Diagnostic("W502", f"the persona '{clip(ident, 40)}' has no emotion score anywhere, so no curve is drawn for it",
-                                             self.doc.span(("personas", index)), hint=f"add `{ident}: 0` to the stages' emotion"))
+                                             self.doc.span(("personas", index)),
+                                             hint=f"add `{clip(ident, 30)}: 0` to the stages' emotion"))
         for index, source in _dicts(self.data.get("research")):
             ident = source.get("id")
             if isinstance(ident, str) and ident not in self.cited:

@@ -1,0 +1,126 @@
+"""How fast is one map, from YAML to SVG? (issue 3's targets)
+
+    python benchmarks/bench_build.py            # examples + generated maps, and mmdc if installed
+
+Measures, per map, load + validate + model + layout + SVG in-process (median of
+several runs, warm), the growth with the number of cards (5, 30, 100 stages), and
+a whole `jmap build -f svg` process (wall time and peak memory of the child).
+When Mermaid's CLI (`mmdc`) is on PATH or in $MMDC, it renders a comparable
+Mermaid journey (6 sections, 30 tasks) side by side. Targets:
+
+- each example under 50 ms in-process;
+- cost growing linearly with the number of cards;
+- a whole `jmap build` at least 20x faster than mmdc, at most 1/4 of its peak memory.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from gen_maps import generate_map  # noqa: E402
+
+import jmap  # noqa: E402
+from jmap.layout.engine import layout  # noqa: E402
+from jmap.render.svg import render_layout_svg  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pipeline(path: Path) -> tuple[str, int]:
+    """One map through every stage; returns the SVG and the number of cards drawn."""
+    result = jmap.check(path)
+    journey = result.journey()
+    positioned = layout(journey)
+    svg = render_layout_svg(positioned)
+    return svg, svg.count('class="card')
+
+
+def median_ms(path: Path, runs: int = 7) -> tuple[float, int]:
+    pipeline(path)  # warm: templates compiled, schema loaded
+    times = []
+    cards = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        _, cards = pipeline(path)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), cards
+
+
+def child_run(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of a child process (best of three runs)."""
+    best_time, best_mem = float("inf"), float("inf")
+    for _ in range(3):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=cwd, check=True, capture_output=True)
+        elapsed = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        # ru_maxrss of children is the max over all children so far: only trust a rise.
+        best_time = min(best_time, elapsed)
+        best_mem = min(best_mem, max(peak, before) / 1024)
+    return best_time, best_mem
+
+
+MERMAID_JOURNEY = "journey\n  title Comparable journey\n" + "".join(
+    f"  section Stage {s}\n" + "".join(f"    Task {s}.{t}: {(s + t) % 5 + 1}: Maya, Jon\n" for t in range(1, 6))
+    for s in range(1, 7)
+)
+
+
+def find_mmdc() -> str | None:
+    candidate = os.environ.get("MMDC") or shutil.which("mmdc")
+    return candidate if candidate and Path(candidate).exists() else None
+
+
+def main() -> None:
+    print("In-process: load + validate + model + layout + SVG (median of 7, warm)\n")
+    print(f"{'map':<34}{'ms':>8}{'cards':>8}{'ms/card':>10}")
+    for example in sorted((ROOT / "examples").glob("*.yaml")):
+        ms, cards = median_ms(example)
+        flag = "" if ms < 50 else "  (over the 50 ms target)"
+        print(f"{example.name:<34}{ms:>8.1f}{cards:>8}{ms / max(cards, 1):>10.3f}{flag}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print()
+        for stages in (5, 30, 100):
+            path = folder / f"generated-{stages}.yaml"
+            path.write_text(generate_map(stages=stages, personas=3, seed=stages), encoding="utf-8")
+            ms, cards = median_ms(path, runs=3)
+            print(f"{path.name:<34}{ms:>8.1f}{cards:>8}{ms / max(cards, 1):>10.3f}")
+        print("\nmilliseconds per card staying flat from 5 to 100 stages means linear growth.\n")
+
+        # A whole process, as a person or CI runs it: one map with 6 stages and about 30 steps' worth of cards.
+        journey_map = folder / "process.yaml"
+        journey_map.write_text(generate_map(stages=6, personas=2, seed=6), encoding="utf-8")
+        jmap_cmd = [sys.executable, "-m", "jmap", "build", str(journey_map), "-o", str(folder / "out"), "-q"]
+        jmap_s, jmap_mib = child_run(jmap_cmd, folder)
+        print(f"jmap build (whole process, SVG): {jmap_s * 1000:.0f} ms, peak {jmap_mib:.0f} MiB")
+
+        mmdc = find_mmdc()
+        if not mmdc:
+            print("mmdc not installed: comparison skipped "
+                  "(npm i @mermaid-js/mermaid-cli with PUPPETEER_SKIP_DOWNLOAD=1, then MMDC=path/to/mmdc)")
+            return
+        source = folder / "journey.mmd"
+        source.write_text(MERMAID_JOURNEY, encoding="utf-8")
+        config = folder / "puppeteer.json"
+        chromium = shutil.which("chromium") or "/usr/bin/chromium"
+        config.write_text('{"executablePath": "%s", "args": ["--no-sandbox", "--disable-gpu"]}' % chromium)
+        mmdc_s, mmdc_mib = child_run([mmdc, "-i", str(source), "-o", str(folder / "m.svg"), "-p", str(config)], folder)
+        print(f"mmdc (whole process, SVG):       {mmdc_s * 1000:.0f} ms, peak {mmdc_mib:.0f} MiB")
+        print(f"speed-up {mmdc_s / jmap_s:.1f}x (target >= 20x); memory {jmap_mib / mmdc_mib:.2f} of mmdc's "
+              "(target <= 0.25; the peak of the browser's own child processes is not counted by rusage)")
+
+
+if __name__ == "__main__":
+    main()
