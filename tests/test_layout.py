@@ -465,16 +465,46 @@ def test_stage_content_spans_its_steps() -> None:
 
 
 def test_assumptions_and_footnotes() -> None:
-    journey = example(ROOT / "examples" / "online-shop.yaml")
     lay = layout_of(ROOT / "examples" / "online-shop.yaml")
     by_id = {g.id: g for g in groups(lay, "item")}
     cited = by_id["item-pain_points-awareness-0"]  # cites ga-2026q3, the first source
     assert "assumption" not in classes(cited)
     assert [t.lines[0].text for t in texts_in(cited) if t.cls == "refs"] == ["1"]
-    assert "assumption" in classes(by_id["item-feelings-awareness-0"])  # no evidence
+    assert "assumption" not in classes(by_id["item-feelings-awareness-0"])  # backed by its stage's evidence
     assert "assumption" not in classes(by_id["item-actions-awareness-0"])  # actions are never assumptions
-    plain = replace(journey, research=())
-    assert not layout(plain).groups("assumption")
+
+
+ASSUMPTION_MAP = """\
+jmap: 1
+title: Assumptions
+research:
+  - {id: survey, kind: survey, title: Survey}
+stages:
+  - id: backed
+    name: Backed
+    evidence: [survey]
+    feelings: [Calm]
+    emotion: 0
+  - id: guessed
+    name: Guessed
+    feelings: [Worried]
+    pain_points: [{text: Slow, evidence: [survey]}]
+    emotion: -1
+"""
+
+
+def test_items_without_evidence_are_drawn_as_assumptions(tmp_path: Path) -> None:
+    path = tmp_path / "assumptions.yaml"
+    path.write_text(ASSUMPTION_MAP, encoding="utf-8")
+    lay = layout(check(path).journey())
+    by_id = {g.id: g for g in groups(lay, "item")}
+    assert "assumption" not in classes(by_id["item-feelings-backed-0"])  # its stage cites research
+    assert "assumption" in classes(by_id["item-feelings-guessed-0"])  # nothing cites research
+    assert "assumption" not in classes(by_id["item-pain_points-guessed-0"])  # it cites research itself
+    (legend,) = groups(lay, "legend")
+    assert any(line.text.startswith("Assumption") for t in texts_in(legend) for line in t.lines)
+    plain = replace(check(path).journey(), research=())
+    assert not layout(plain).groups("assumption")  # a map without research marks no assumptions
 
 
 def test_legend_keys_what_the_map_uses() -> None:
@@ -482,4 +512,3 @@ def test_legend_keys_what_the_map_uses() -> None:
     (legend,) = groups(lay, "legend")
     words = {line.text for t in texts_in(legend) for line in t.lines}
     assert {"Maya Keller", "Jon Berger", "Social media", "Critical", "High priority"} <= words
-    assert any(w.startswith("Assumption") for w in words)

@@ -158,3 +158,14 @@ def test_thirty_stages_six_personas_render() -> None:
     root = parse(render_svg(big_journey()))
     curves = [g for g in root.iter(f"{SVG}g") if (g.get("class") or "") == "curve"]
     assert len(curves) == 6
+
+
+def test_avatar_image_is_embedded_as_checked_data_uri_and_clipped() -> None:
+    from jmap.api import check
+    from jmap.render.svg import render_svg
+
+    root = Path(__file__).resolve().parent.parent
+    svg = render_svg(check(root / "examples" / "online-shop.yaml").journey())
+    assert '<image href="data:image/png;base64,' in svg
+    assert 'clip-path="url(#avatar-maya)"' in svg
+    assert 'class="avatar has-image"' in svg

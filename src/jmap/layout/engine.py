@@ -15,13 +15,27 @@ Everything sits on an 8 px rhythm.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from jmap import icons
 from jmap.layout import text as tx
-from jmap.layout.geometry import Box, Circle, Group, Icon, IconDef, Layout, Node, Path, Rect, Text, TextLine, fmt
+from jmap.layout.geometry import (
+    Box,
+    Circle,
+    Group,
+    Icon,
+    IconDef,
+    Image,
+    Layout,
+    Node,
+    Path,
+    Rect,
+    Text,
+    TextLine,
+    fmt,
+)
 from jmap.model import (
     ANONYMOUS_PERSONA,
     Journey,
@@ -82,9 +96,24 @@ _LANE_CLASSES = {
 _SCALE_WORDS = {2: "very positive", 1: "positive", 0: "neutral", -1: "negative", -2: "very negative"}
 
 
-def layout(journey: Journey) -> Layout:
-    """The positioned map of a journey (pure and deterministic)."""
-    return _Builder(journey).build()
+def layout(journey: Journey, avatars: Mapping[str, str] | None = None) -> Layout:
+    """The positioned map of a journey (pure and deterministic).
+
+    `avatars` maps persona ids to checked image data URIs; the caller reads the files,
+    so layout stays free of I/O.
+    """
+    return _Builder(journey, avatars or {}).build()
+
+
+def _items_backed_by_their_column(journey: Journey) -> set[int]:
+    """Items whose stage or step cites evidence: not assumptions, as the validator agrees (W501)."""
+    backed: set[int] = set()
+    for stage in journey.stages:
+        for column in (stage, *stage.steps):
+            if column.evidence or stage.evidence:
+                for lane in ASSUMPTION_LANES:
+                    backed.update(id(item) for item in column.lanes.items(lane))
+    return backed
 
 
 def snap(value: float, step: float = GRID) -> float:
@@ -300,8 +329,10 @@ class _Cell:
 class _Builder:
     """One layout run: the journey, the theme, and what has been decided so far."""
 
-    def __init__(self, journey: Journey) -> None:
+    def __init__(self, journey: Journey, avatars: Mapping[str, str]) -> None:
         self.j = journey
+        self.avatars = avatars
+        self.backed_by_column = _items_backed_by_their_column(journey)
         self.theme: ResolvedTheme = resolve_theme(journey.theme)
         self.c = self.theme.colors
         sizes = self.theme.font_sizes
@@ -411,7 +442,7 @@ class _Builder:
     def is_assumption(self, lane: str, item: Any) -> bool:
         if not self.declares_research or lane not in ASSUMPTION_LANES:
             return False
-        if any(e in self.refs for e in getattr(item, "evidence", ())):
+        if any(e in self.refs for e in getattr(item, "evidence", ())) or id(item) in self.backed_by_column:
             return False
         self.flags.add("assumption")
         return True
@@ -618,11 +649,14 @@ class _Builder:
             cx, cy = x + pad + avatar / 2, y + pad + avatar / 2
             # Up to three initials: the type shrinks to fit the circle rather than cut them.
             size = min(self.heading, self.heading * (avatar - 12) / max(fit(p.initials, self.heading, "semibold"), 1))
-            nodes.append(Group((
-                Circle(cx, cy, avatar / 2, fill=color),
-                self.text(self.wrap(p.initials, avatar - 8, size, "semibold", 1), cx - avatar / 2 + 4,
-                          cy - self.lh(size) / 2, avatar - 8, size, _on(color), "semibold", "middle"),
-            ), cls="avatar" + (" has-image" if p.avatar else ""), data=(("persona", p.id),)))
+            picture = self.avatars.get(p.id)
+            face: Node = (
+                Image(cx, cy, avatar / 2, picture, f"avatar-{p.id}") if picture
+                else self.text(self.wrap(p.initials, avatar - 8, size, "semibold", 1), cx - avatar / 2 + 4,
+                               cy - self.lh(size) / 2, avatar - 8, size, _on(color), "semibold", "middle")
+            )
+            nodes.append(Group((Circle(cx, cy, avatar / 2, fill=color), face),
+                               cls="avatar" + (" has-image" if picture else ""), data=(("persona", p.id),)))
             ty = y + pad
             nodes.append(self.text(name, x + head_x, ty, head_w, self.heading, self.c["text"], "semibold",
                                    full=p.name, cls="persona-name"))
@@ -1405,9 +1439,10 @@ class _Builder:
                                                                       if column is not span.stage else ()))))
             curves.append(Group(tuple(nodes), id=self.uid(f"curve-{pid}"), cls="curve", title=f"Emotion: {name}",
                                 data=(("persona", pid),)))
+        # data-lane lets the HTML map hide the whole row (bands, scale lines and curves).
         band = Group(tuple(curves), id="emotion", cls="emotion",
-                     box=Box(cols_x, band_top, right - cols_x, band_bottom - band_top))
-        return h, label, back, band
+                     box=Box(cols_x, band_top, right - cols_x, band_bottom - band_top), data=(("lane", lane.id),))
+        return h, label, [Group(tuple(back), cls="emotion-band", data=(("lane", lane.id),))], band
 
     # --- legend -----------------------------------------------------------------------
 

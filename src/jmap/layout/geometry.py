@@ -180,7 +180,19 @@ class Group:
         return found
 
 
-Node = Rect | Circle | Path | Text | Icon | Group
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture clipped to a circle (a persona's avatar), embedded as a checked data: URI."""
+
+    kind: ClassVar[str] = "image"
+    cx: float
+    cy: float
+    r: float
+    href: str
+    clip_id: str
+
+
+Node = Rect | Circle | Path | Text | Icon | Image | Group
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,25 @@ TEMPLATE = "map.svg.j2"
 
 def render_svg(journey: Journey) -> str:
     """The infographic of a journey as SVG text (deterministic: same map, same bytes)."""
-    return render_layout_svg(layout(journey))
+    return render_layout_svg(layout(journey, avatar_images(journey)))
+
+
+def avatar_images(journey: Journey) -> dict[str, str]:
+    """Persona id -> data URI of its avatar, read and checked here so layout stays pure."""
+    from pathlib import Path
+
+    from jmap.diagnostics import JmapError
+    from jmap.images import ImageError, avatar_data_uri
+
+    images = {}
+    for persona in journey.personas:
+        if not persona.avatar:
+            continue
+        try:
+            images[persona.id] = avatar_data_uri(Path(persona.avatar))
+        except ImageError as error:
+            raise JmapError([error.diagnostic(persona.span)]) from None
+    return images
 
 
 def render_layout_svg(positioned: Layout) -> str:
