@@ -42,7 +42,7 @@ def pipeline(path: Path) -> tuple[str, int]:
     journey = result.journey()
     positioned = layout(journey)
     svg = render_layout_svg(positioned)
-    return svg, svg.count('class="card')
+    return svg, svg.count('class="item card')
 
 
 def median_ms(path: Path, runs: int = 7) -> tuple[float, int]:
