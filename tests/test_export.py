@@ -466,3 +466,10 @@ def test_fonts_conf_is_deterministic_and_puts_the_bundled_fonts_first(tmp_path: 
 def test_fontconfig_file_is_set_only_while_cairo_loads() -> None:
     export.preload()
     assert os.environ.get("FONTCONFIG_FILE") != str(fontconfig.configure())  # a browser started later is unaffected
+
+
+def test_joiner_sequences_that_crash_the_reshaper_still_draw() -> None:
+    from jmap.rtl import visual_order
+
+    # arabic_reshaper raises IndexError on a ZWJ before lam-alef; jmap must not.
+    assert visual_order("\u200d\u200dلآ", True)

@@ -121,6 +121,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "jmap.toml").write_text("# fuzz project\n")
     if (EXAMPLES / "shared").is_dir():
         shutil.copytree(EXAMPLES / "shared", root / "shared")
+    if (EXAMPLES / "avatars").is_dir():
+        shutil.copytree(EXAMPLES / "avatars", root / "avatars")
     shutil.copytree(INCLUDE_CASES / "shared", root / "shared", dirs_exist_ok=True)
     return root
 

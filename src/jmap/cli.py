@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -133,44 +133,394 @@ def _usage_error(message: str) -> None:
 
 # --- build commands (build, watch, serve) are registered below this line ---
 
+if TYPE_CHECKING:
+    from jmap.build import Reporter, Settings
+
+_REPORTS = ("text", "json", "github")
+
+BuildPaths = Annotated[list[str] | None, typer.Argument(
+    help="Map files, folders or globs (default: the config's inputs, or this folder).", show_default=False)]
+OutputDir = Annotated[Path | None, typer.Option(
+    "-o", "--output", help="Output folder (default: the config's, or build/ beside each map).", show_default=False)]
+BuildFormats = Annotated[list[str] | None, typer.Option(
+    "-f", "--format", show_default=False, metavar="FORMATS",
+    help="Output formats, comma-separated: svg, png, pdf, html (default: the config's, or svg). "
+         "Also how to report: text, json or github, e.g. `-f svg,png --format json`.")]
+Jobs = Annotated[int | None, typer.Option("-j", "--jobs", min=1, show_default=False,
+                                          help="Maps built in parallel (default: the number of cores).")]
+Theme = Annotated[str | None, typer.Option("--theme", show_default=False,
+                                           help="Draw every map with this theme instead of its own.")]
+Scale = Annotated[float | None, typer.Option("--scale", min=0.1, max=8, show_default=False,
+                                             help="PNG pixels per SVG pixel (default 2).")]
+PageSize = Annotated[str | None, typer.Option("--page-size", show_default=False,
+                                              help="PDF page: fit (default) or a paper size such as a4-landscape.")]
+ConfigFile = Annotated[Path | None, typer.Option(
+    "--config", show_default=False, help="Read settings from this jmap.toml or pyproject.toml (default: found "
+                                         "from this folder upwards).")]
+BuildMaxBytes = Annotated[int | None, typer.Option("--max-bytes", min=1, show_default=False,
+                                                   help="Refuse map files larger than this.")]
+Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")]
+
+
+def _split_formats(values: list[str] | None) -> tuple[tuple[str, ...] | None, str]:
+    """`-f` values into output formats and a report format; a usage error for anything else."""
+    from jmap.config import FORMATS
+
+    outputs: list[str] = []
+    report = "text"
+    for value in values or []:
+        for item in (v.strip().lower() for v in value.split(",")):
+            if item in FORMATS:
+                outputs.append(item)
+            elif item in _REPORTS:
+                report = item
+            elif item:
+                from jmap.validate import did_you_mean
+
+                guess = did_you_mean(item, [*FORMATS, *_REPORTS])
+                _usage_error(f"unknown format '{item}'" + (f" (did you mean '{guess}'?)" if guess else "")
+                             + f"; outputs: {', '.join(FORMATS)}; reports: {', '.join(_REPORTS)}")
+    if values and not outputs and report == "text":
+        _usage_error(f"no format given; outputs: {', '.join(FORMATS)}")
+    return (tuple(dict.fromkeys(outputs)) or None), report
+
+
+def _settings(config_file: Path | None, paths: list[str] | None, **flags: Any) -> Settings:
+    """The build settings: the project's config with the flags given on top; exit 2 on a bad config."""
+    from jmap.build import configure
+    from jmap.config import load_config
+    from jmap.diagnostics import JmapError
+    from jmap.report import write_text
+
+    if config_file is not None and not config_file.is_file():
+        _usage_error(f"{config_file}: no such config file")
+    try:
+        config = load_config(config_file)
+    except JmapError as error:
+        write_text(error.diagnostics)
+        typer.echo("jmap: error: the config file is not valid", err=True)
+        raise typer.Exit(2) from None
+    page_size = flags.get("page_size")
+    if isinstance(page_size, str):
+        from jmap.config import PAGE_SIZE
+
+        if not PAGE_SIZE.fullmatch(page_size.lower()):
+            _usage_error(f"--page-size {page_size}: use fit, or a paper size such as a4 or a3-landscape")
+        flags["page_size"] = page_size.lower()
+    theme = flags.get("theme")
+    if isinstance(theme, str):
+        from jmap.config import theme_names
+
+        if theme not in theme_names():
+            _usage_error(f"--theme {theme}: choose from {', '.join(theme_names())}")
+    return configure(config, paths, **flags)
+
+
+def _reporter(report: str, quiet: bool) -> Reporter:
+    from jmap.build import JsonReporter, TextReporter
+
+    if report == "json":
+        return JsonReporter()
+    return TextReporter(quiet=quiet, github=report == "github")
+
 
 @app.command()
 def build(
-    paths: Annotated[list[str] | None, typer.Argument(help="Map files, folders or globs.", show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output folder (default: build/ beside each map).")] = None,
-    formats: Annotated[str, typer.Option("-f", "--format", help="Comma-separated: svg, png, pdf, html.")] = "svg",
-    scale: Annotated[float, typer.Option("--scale", help="PNG pixels per SVG pixel.", min=0.1, max=8)] = 2.0,
-    max_bytes: MaxBytes = 1_000_000,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")] = False,
+    paths: BuildPaths = None,
+    output: OutputDir = None,
+    formats: BuildFormats = None,
+    jobs: Jobs = None,
+    force: Annotated[bool, typer.Option("--force", help="Render every map, even unchanged ones.")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 listing outputs missing or different from a fresh build.")] = False,
+    prune: Annotated[bool, typer.Option(
+        "--prune", help="Remove outputs jmap wrote for maps that no longer exist.")] = False,
+    theme: Theme = None,
+    scale: Scale = None,
+    page_size: PageSize = None,
+    config: ConfigFile = None,
+    max_bytes: BuildMaxBytes = None,
+    quiet: Quiet = False,
 ) -> None:
-    """Render maps to SVG, PNG, PDF or HTML.
+    """Render maps to SVG, PNG, PDF or HTML; only maps that changed since the last build.
+
+    Settings come from jmap.toml (or the tool.jmap table of pyproject.toml); flags override them.
 
     Example: jmap build journeys/ -o renders -f svg,png,html
+    Example (CI gate): jmap build --check
     """
-    from jmap.build import FORMATS, BuildOptions, MapResult
-    from jmap.build import build as run_build
-    from jmap.report import write_text
-
-    chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        _usage_error(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}")
-    options = BuildOptions(out_dir=output, formats=chosen, scale=scale, max_bytes=max_bytes)
-
-    def show(result: MapResult) -> None:
-        write_text(result.diagnostics if result.failed else [])
-        if not quiet and not result.failed:
-            typer.echo(f"built {result.source} -> {', '.join(str(p) for p in result.outputs)}", err=True)
-
-    report = run_build(paths or ["."], options, on_result=show)
+    outputs, report_format = _split_formats(formats)
+    settings = _settings(config, paths, out_dir=output, formats=outputs, theme=theme, scale=scale,
+                         page_size=page_size, max_bytes=max_bytes, jobs=jobs)
+    report = settings.build(reporter=_reporter(report_format, quiet), force=force, check=check, prune=prune)
     if not report.results:
         _usage_error("no journey maps found (a map is a .yaml file with a `jmap: 1` line)")
-    if report.failed:
-        typer.echo(f"{len(report.failed)} of {len(report.results)} maps failed", err=True)
-    raise typer.Exit(1 if report.failed else 0)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _reload(config: Path | None, paths: list[str] | None, flags: dict[str, Any]) -> Settings:
+    from jmap.build import configure
+    from jmap.config import load_config
+
+    return configure(load_config(config), paths, **flags)
+
+
+def _watch_errors(error: Exception) -> None:
+    from jmap.diagnostics import JmapError
+    from jmap.report import write_text
+
+    if isinstance(error, JmapError):
+        write_text(error.diagnostics)
+    typer.echo("jmap: the config file is not valid; still using the previous settings", err=True)
+
+
+@app.command()
+def watch(
+    paths: BuildPaths = None,
+    output: OutputDir = None,
+    formats: BuildFormats = None,
+    jobs: Jobs = None,
+    theme: Theme = None,
+    scale: Scale = None,
+    page_size: PageSize = None,
+    config: ConfigFile = None,
+    quiet: Quiet = False,
+) -> None:
+    """Build, then rebuild the affected maps whenever a map, an included file or a theme changes.
+
+    Errors are printed and watching goes on; stop with Ctrl-C.
+
+    Example: jmap watch journeys/ -f svg,html
+    """
+    from jmap.watch import watch as run_watch
+
+    outputs, report_format = _split_formats(formats)
+    flags: dict[str, Any] = dict(out_dir=output, formats=outputs, theme=theme, scale=scale, page_size=page_size,
+                                 jobs=jobs)
+    settings = _settings(config, paths, **flags)
+    typer.echo("watching for changes; stop with Ctrl-C", err=True)
+    import contextlib
+
+    with contextlib.suppress(KeyboardInterrupt):
+        run_watch(settings, reporter=_reporter(report_format, quiet),
+                  reload=lambda: _reload(config, paths, flags), on_error=_watch_errors)
+
+
+@app.command()
+def serve(
+    paths: BuildPaths = None,
+    output: OutputDir = None,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one).")] = 0,
+    formats: BuildFormats = None,
+    jobs: Jobs = None,
+    theme: Theme = None,
+    config: ConfigFile = None,
+    quiet: Quiet = False,
+) -> None:
+    """Serve the HTML maps on 127.0.0.1; the browser reloads after every rebuild.
+
+    Example: jmap serve journeys/ --port 8000
+    """
+    from jmap.serve import ReloadServer
+    from jmap.serve import serve as run_serve
+
+    outputs, report_format = _split_formats(formats)
+    flags: dict[str, Any] = dict(out_dir=output, formats=outputs, theme=theme, jobs=jobs)
+    settings = _settings(config, paths, **flags)
+
+    def ready(server: ReloadServer) -> None:
+        typer.echo(f"serving {server.folder} at {server.url} (loopback only); stop with Ctrl-C", err=True)
+
+    try:
+        run_serve(settings, port=port, reporter=_reporter(report_format, quiet), on_ready=ready,
+                  reload=lambda: _reload(config, paths, flags), on_error=_watch_errors)
+    except KeyboardInterrupt:
+        pass
+    except OSError as error:
+        _usage_error(f"cannot serve on port {port}: {error.strerror or error}")
 
 
 # --- review commands (fmt, diff) are registered below this line ---
+
+
+@app.command()
+def fmt(
+    paths: Paths,
+    check_only: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 listing the maps that are not formatted.")] = False,
+    show_diff: Annotated[bool, typer.Option(
+        "--diff", help="Write nothing; print what would change as a unified diff.")] = False,
+    max_bytes: MaxBytes = 1_000_000,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")] = False,
+) -> None:
+    """Rewrite maps in the canonical layout (key order, indentation, quoting), keeping comments.
+
+    Example: jmap fmt journeys/ --check
+    """
+    from jmap.api import discover
+    from jmap.fmt import format_file
+    from jmap.fsutil import write_atomic
+    from jmap.load import display_path
+    from jmap.report import write_text
+
+    files = discover(paths)
+    if not files:
+        _usage_error("no journey maps found (a map is a .yaml file with a `jmap: 1` line)")
+    failed = unformatted = 0
+    for path in files:
+        result = format_file(path, max_bytes=max_bytes)
+        name = display_path(path)
+        if not result.ok:
+            failed += 1
+            write_text([d for d in result.diagnostics if d.severity.value == "error"])
+            if result.internal_error:
+                typer.echo(f"jmap: error: {name}: left unchanged: {result.internal_error} "
+                           "(a bug in jmap fmt; please report it with the map)", err=True)
+            continue
+        if not result.changed:
+            continue
+        unformatted += 1
+        if show_diff:
+            sys.stdout.write(result.unified_diff())
+        elif check_only:
+            typer.echo(f"would reformat {name}", err=True)
+        else:
+            assert result.formatted is not None
+            write_atomic(path, result.formatted.encode("utf-8"))
+            if not quiet:
+                typer.echo(f"reformatted {name}", err=True)
+    if not quiet or failed or (check_only and unformatted):
+        verb = "would be reformatted" if check_only or show_diff else "reformatted"
+        errors = f", {failed} with errors" if failed else ""
+        typer.echo(f"{unformatted} of {len(files)} maps {verb}{errors}", err=True)
+    raise typer.Exit(1 if failed or (check_only and unformatted) else 0)
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def diff(
+    args: Annotated[list[str], typer.Argument(
+        help="OLD.yaml NEW.yaml, or a git revision (REV, A..B, A...B) and optionally map files or folders.",
+        show_default=False)],
+    formats: Annotated[list[str] | None, typer.Option(
+        "-f", "--format", show_default=False, metavar="FORMATS",
+        help="How to report: text (default), markdown (a pull-request comment) or json. Also what the visual "
+             "diff writes: svg (default), png, pdf, html; comma-separated, e.g. `-f markdown,svg,png`.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", show_default=False,
+        help="Write the visual diff into this folder: the new map with added, changed and removed elements "
+             "marked, named <map>.diff.svg (and .png, .pdf, .html with -f).")] = None,
+    render: Annotated[bool, typer.Option(
+        "--render", help="Write the visual diff into build/diff/ (or the -o folder).")] = False,
+    max_bytes: MaxBytes = 1_000_000,
+) -> None:
+    """Say what changed for the customer between two versions of a map; draw it with -o or --render.
+
+    Exit 0 when the maps mean the same, 1 when they differ, 2 when one cannot be read.
+
+    Example: jmap diff main journeys/checkout.yaml --format markdown
+    Example (visual diff): jmap diff old.yaml new.yaml -o review/ -f svg,png
+    """
+    from jmap.config import FORMATS
+    from jmap.diff import diff_files, diff_revisions, exit_code, render_markdown, render_text, report_json
+    from jmap.gitrev import GitError
+
+    reports = [f.value for f in DiffFormat]
+    output_format, outputs = DiffFormat.text, []
+    for value in formats or []:
+        for item in (v.strip().lower() for v in value.split(",")):
+            if item in reports:
+                output_format = DiffFormat(item)
+            elif item in FORMATS:
+                outputs.append(item)
+            elif item:
+                from jmap.validate import did_you_mean
+
+                guess = did_you_mean(item, [*reports, *FORMATS])
+                _usage_error(f"unknown format '{item}'" + (f" (did you mean '{guess}'?)" if guess else "")
+                             + f"; reports: {', '.join(reports)}; visual diff: {', '.join(FORMATS)}")
+    if len(args) == 2 and all(a.lower().endswith((".yaml", ".yml")) for a in args):
+        results = [diff_files(args[0], args[1], max_bytes=max_bytes)]
+    else:
+        try:
+            results = diff_revisions(args[0], args[1:], max_bytes=max_bytes)
+        except GitError as error:
+            hint = " (to compare two files, name both .yaml files)" if len(args) == 1 else ""
+            typer.echo(f"jmap: error: {error}{hint}", err=True)
+            raise typer.Exit(2) from None
+    if output_format is DiffFormat.json:
+        from jmap.report import dump_json
+
+        dump_json(report_json(results))
+    elif output_format is DiffFormat.markdown:
+        sys.stdout.write(render_markdown(results))
+    else:
+        from jmap.report import use_colour
+
+        if use_colour(sys.stdout):
+            from rich.console import Console
+
+            Console(highlight=False, soft_wrap=True).print(render_text(results, colour=True), end="")
+        else:
+            sys.stdout.write(render_text(results) or "no maps changed\n")
+
+    def write(result: Any, folder: Path, name: str, formats: tuple[str, ...]) -> None:
+        """Write one map's visual diff in each format; exit 2 when a format cannot be made."""
+        from jmap import export
+        from jmap.diagnostics import JmapError
+        from jmap.fsutil import write_atomic
+        from jmap.load import display_path
+        from jmap.render.svg import avatar_images, diff_layout, render_layout_svg
+        from jmap.report import write_text
+
+        journey, positioned = diff_layout(result)
+        svg = render_layout_svg(positioned)
+        for fmt in formats:
+            try:
+                if fmt == "svg":
+                    data = svg.encode("utf-8")
+                elif fmt == "png":
+                    data = export.svg_to_png(svg, source=name)
+                elif fmt == "pdf":
+                    data = export.svg_to_pdf(svg, source=name)
+                else:
+                    from jmap.render.html import card_data, render_page
+                    from jmap.themes import resolve_theme
+
+                    data = render_page(journey, svg, card_data(journey, positioned), resolve_theme(journey.theme),
+                                       avatars=avatar_images(journey)).encode("utf-8")
+            except JmapError as error:
+                write_text(error.diagnostics)
+                typer.echo(f"jmap: error: could not write the visual diff of {name} as {fmt}", err=True)
+                raise typer.Exit(2) from None
+            path = folder / f"{name}.diff.{fmt}"
+            write_atomic(path, data)
+            typer.echo(f"wrote {display_path(path)}", err=True)
+
+    if output is not None or render or outputs:
+        folder = output if output is not None else Path("build") / "diff"
+        wanted = tuple(dict.fromkeys(outputs)) or ("svg",)
+        used: set[str] = set()
+        for result in results:
+            if result.failed:
+                continue
+            label = result.new_label if result.new is not None else result.old_label
+            side = label.split(":", 1)[1] if ":" in label and not Path(label).exists() else label
+            if result.new is None:
+                typer.echo(f"jmap: {side}: map deleted; no visual diff drawn", err=True)
+                continue
+            source = Path(side)
+            name = source.stem
+            if name in used:  # two maps of one name: name them by their folders too
+                name = "-".join(part for part in source.with_suffix("").parts if part not in ("", ".", "..", "/"))
+            used.add(name)
+            write(result, folder, name, wanted)
+    raise typer.Exit(exit_code(results))
 
 
 # --- entry point ---

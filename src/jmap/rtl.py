@@ -126,7 +126,10 @@ def _levels(text: str, rtl: bool) -> list[int] | None:
 def visual_order(text: str, rtl: bool) -> str:
     """`text` (one line, logical order) as cairo must draw it: joined, in visual order, mirrored."""
     if _has_arabic(text):
-        text = _reshaper().reshape(text)
+        try:
+            text = _reshaper().reshape(text)
+        except IndexError:  # arabic_reshaper fails on some joiner sequences (e.g. ZWJ before lam-alef)
+            text = _reshaper().reshape(text.replace("\u200d", ""))
     if not rtl and not has_rtl(text):
         return _drop_controls(text)
     levels = _levels(text, rtl)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jmap import icons
 from jmap.layout import text as tx
@@ -50,6 +50,9 @@ from jmap.model import (
     TextItem,
 )
 from jmap.themes import PRIORITIES, SEVERITIES, ResolvedTheme, contrast_ratio, resolve_theme
+
+if TYPE_CHECKING:
+    from jmap.layout.diffmarks import DiffHighlights
 
 #: Longest text a card shows before it is cut with "…" (the full text stays in <title>).
 MAX_LINES = 8
@@ -96,13 +99,15 @@ _LANE_CLASSES = {
 _SCALE_WORDS = {2: "very positive", 1: "positive", 0: "neutral", -1: "negative", -2: "very negative"}
 
 
-def layout(journey: Journey, avatars: Mapping[str, str] | None = None) -> Layout:
+def layout(journey: Journey, avatars: Mapping[str, str] | None = None,
+           highlights: DiffHighlights | None = None) -> Layout:
     """The positioned map of a journey (pure and deterministic).
 
     `avatars` maps persona ids to checked image data URIs; the caller reads the files,
-    so layout stays free of I/O.
+    so layout stays free of I/O. `highlights` marks a visual diff's changes (see
+    `jmap.layout.diffmarks`); without it nothing of the diff is drawn.
     """
-    return _Builder(journey, avatars or {}).build()
+    return _Builder(journey, avatars or {}, highlights).build()
 
 
 def _items_backed_by_their_column(journey: Journey) -> set[int]:
@@ -329,9 +334,11 @@ class _Cell:
 class _Builder:
     """One layout run: the journey, the theme, and what has been decided so far."""
 
-    def __init__(self, journey: Journey, avatars: Mapping[str, str]) -> None:
+    def __init__(self, journey: Journey, avatars: Mapping[str, str],
+                 highlights: DiffHighlights | None = None) -> None:
         self.j = journey
         self.avatars = avatars
+        self.hl = highlights
         self.backed_by_column = _items_backed_by_their_column(journey)
         self.theme: ResolvedTheme = resolve_theme(journey.theme)
         self.c = self.theme.colors
@@ -601,6 +608,9 @@ class _Builder:
 
     def stats_line(self) -> str:
         j = self.j
+        if self.hl is not None:  # a visual diff counts what the new map has, not its ghosts
+            j = replace(j, stages=tuple(replace(s, steps=tuple(t for t in s.steps if not self.hl.is_ghost(t.id)))
+                                        for s in j.stages if not self.hl.is_ghost(s.id)))
         steps = sum(len(s.steps) for s in j.stages)
         parts = [f"{len(j.stages)} stage{'s' if len(j.stages) != 1 else ''}"]
         if steps:
@@ -774,6 +784,10 @@ class _Builder:
         grid_nodes.extend(front)
         if labels:
             grid_nodes.append(Group(tuple(labels), id="lanes", cls="lane-labels"))
+        if self.hl is not None:
+            from jmap.layout import diffmarks
+
+            stage_groups = diffmarks.mark_stages(stage_groups, spans, self.hl, self.c, lanes_top, bottom)
         return grid_nodes, stage_groups, curve, bottom
 
     def chapter_row(self, spans: list[_Span], y: float) -> tuple[Group, float]:
@@ -1063,7 +1077,19 @@ class _Builder:
              data: tuple[tuple[str, str], ...], column_id: str) -> _Cell:
         inner = w - 2 * CELL_INSET
         plans = [self.item_plan(lane, item, inner, data, f"{lane.id}-{column_id}-{i}") for i, item in enumerate(items)]
+        if self.hl is not None:
+            plans = [self.diff_plan(plan, (column_id, lane.id, i)) for i, plan in enumerate(plans)]
         return _Cell(key, x, w, plans, data, column_id)
+
+    def diff_plan(self, plan: _Plan, key: tuple[str, str, int]) -> _Plan:
+        """A card with the visual diff's mark, if its item changed."""
+        from jmap.layout import diffmarks
+
+        kind = self.hl.items.get(key) if self.hl is not None else None
+        if kind is None:
+            return plan
+        note = self.hl.notes.get(("item", *key), "") if self.hl is not None else ""
+        return _Plan(plan.h, lambda x, y: diffmarks.mark_item(plan.draw(x, y), kind, self.c, note))
 
     # --- cards ------------------------------------------------------------------------
 
@@ -1355,6 +1381,47 @@ class _Builder:
                 points.append((span.cx, stage_score, span.stage.name, span, span.stage))
         return points
 
+    def old_emotion_points(self, spans: list[_Span], persona: str) -> list[tuple[float, float]]:
+        """(x, score) of the visual diff's old curve: the old scores, placed as `emotion_points` places scores."""
+        old = self.hl.old_emotion if self.hl is not None else {}
+        points: list[tuple[float, float]] = []
+        for span in spans:
+            if span.has_steps:
+                step_points = [(col.cx, old[col.id][persona]) for col in span.columns if persona in old.get(col.id, {})]
+                if step_points:
+                    points.extend(step_points)
+                    continue
+            score = old.get(span.stage.id, {}).get(persona)
+            if score is not None:
+                points.append((span.cx, score))
+        return points
+
+    def diff_curves(self, curves: list[Node], spans: list[_Span], level_y: Callable[[float], float],
+                    personas: Sequence[Persona | None]) -> list[Node]:
+        """The visual diff's emotion marks: old curves (dashed, under the new ones) and rings on changed points."""
+        from jmap.layout import diffmarks
+
+        assert self.hl is not None
+        old: list[Node] = []
+        rings: list[Node] = []
+        for persona in personas:
+            pid = persona.id if persona else ANONYMOUS_PERSONA
+            name = persona.name if persona else "Customer"
+            points = self.emotion_points(spans, pid)
+            new_xy = [(px, level_y(score)) for px, score, *_ in points]
+            old_xy = [(px, level_y(score)) for px, score in self.old_emotion_points(spans, pid)]
+            if old_xy and old_xy != new_xy:
+                self.flags.add("diff-old-curve")
+                old.append(diffmarks.old_curve(monotone_curve(old_xy), old_xy, self.persona_colors[pid], self.c,
+                                               self.uid(f"curve-old-{pid}"), pid, name))
+            for (px, py), (_, _, _, _, column) in zip(new_xy, points, strict=True):
+                kind = self.hl.emotion.get((column.id, pid))
+                if kind is not None:
+                    rings.append(diffmarks.point_ring(px, py, 15.0 if len(personas) == 1 else 9.0, kind, self.c,
+                                                      self.hl.notes.get(("emotion", column.id, pid), ""), pid,
+                                                      column.id))
+        return [*old, *curves, *rings]
+
     def emotion_row(self, lane: Lane, spans: list[_Span], x0: float,
                     y: float) -> tuple[float, Group, list[Node], Group]:
         right = spans[-1].x + spans[-1].w
@@ -1440,6 +1507,8 @@ class _Builder:
             curves.append(Group(tuple(nodes), id=self.uid(f"curve-{pid}"), cls="curve", title=f"Emotion: {name}",
                                 data=(("persona", pid),)))
         # data-lane lets the HTML map hide the whole row (bands, scale lines and curves).
+        if self.hl is not None:
+            curves = self.diff_curves(curves, spans, level_y, personas)
         band = Group(tuple(curves), id="emotion", cls="emotion",
                      box=Box(cols_x, band_top, right - cols_x, band_bottom - band_top), data=(("lane", lane.id),))
         return h, label, [Group(tuple(back), cls="emotion-band", data=(("lane", lane.id),))], band
@@ -1451,6 +1520,11 @@ class _Builder:
         blocks: list[tuple[str, list[tuple[_Draw, str]]]] = []
         c = self.c
         mid = 10.0
+        if self.hl is not None:
+            from jmap.layout import diffmarks
+
+            old_curve = "diff-old-curve" in self.flags
+            blocks.append(("Changes", diffmarks.legend_entries(self.hl, c, old_curve_drawn=old_curve)))
         if any(lane.id == "emotion" for lane in self.j.lanes):
             entries: list[tuple[_Draw, str]] = []
             personas: list[Persona | None] = list(self.j.personas) or [None]

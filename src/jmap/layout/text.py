@@ -131,11 +131,12 @@ class _Face:
         self.widths: dict[str, int] = {}
         for run in data["widths"]:
             start = run[0]
-            for i, w in enumerate(run[1:]):
-                cp = start + i
-                if _in(cp, _EMOJI_PRESENTATION):
-                    w = max(w, _EMOJI)
-                self.widths[chr(cp)] = w
+            self.widths.update(zip(map(chr, range(start, start + len(run) - 1)), run[1:]))
+        for lo, hi in _EMOJI_PRESENTATION:  # drawn as emoji even where the font has a glyph
+            for cp in range(lo, hi + 1):
+                ch = chr(cp)
+                if ch in self.widths:
+                    self.widths[ch] = max(self.widths[ch], _EMOJI)
         kern = data["kern"]
         self.kern_left = {chr(cp): i for i, r in enumerate(kern["left"]) for cp in _expand(r)}
         self.kern_right = {chr(cp): i for i, r in enumerate(kern["right"]) for cp in _expand(r)}

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from jmap.layout.engine import layout
 from jmap.layout.geometry import Group, Layout, Node
 from jmap.model import Journey
 from jmap.render.env import get_env
+
+if TYPE_CHECKING:
+    from jmap.diff import DiffResult
 
 TEMPLATE = "map.svg.j2"
 
@@ -15,6 +19,21 @@ TEMPLATE = "map.svg.j2"
 def render_svg(journey: Journey) -> str:
     """The infographic of a journey as SVG text (deterministic: same map, same bytes)."""
     return render_layout_svg(layout(journey, avatar_images(journey)))
+
+
+def diff_layout(result: DiffResult) -> tuple[Journey, Layout]:
+    """The visual diff of two versions of a map, positioned: the journey drawn (the new map with
+    ghosts of what was removed) and its layout with the changes marked (see `jmap.layout.diffmarks`)."""
+    from jmap.layout.diffmarks import diff_view
+
+    journey, highlights = diff_view(result)
+    return journey, layout(journey, avatar_images(journey), highlights)
+
+
+def render_diff_svg(result: DiffResult) -> str:
+    """The visual diff as SVG text: the new map with added, changed and removed elements marked,
+    the old emotion curve dashed under the new one, and a legend (deterministic)."""
+    return render_layout_svg(diff_layout(result)[1])
 
 
 def avatar_images(journey: Journey) -> dict[str, str]:

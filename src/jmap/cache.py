@@ -1,0 +1,247 @@
+"""The build cache: what jmap rendered last time, so an unchanged map is not rendered again.
+
+One JSON file, `.jmap-cache.json`, in the output folder. Deleting it is always
+safe: the next build renders everything once more. For each map it keeps
+
+- the files the map read (itself, its includes, its persona avatars) and a hash
+  of their bytes, so an unchanged map is recognised without parsing its YAML;
+- for each format, the output path, the key it was rendered with (input hash,
+  theme, options, jmap version and a fingerprint of jmap's own code, templates,
+  themes and fonts) and the digest and size of the bytes jmap wrote.
+
+The written records are also the list of files jmap owns: `--prune` only ever
+removes a file listed here whose bytes are still the ones jmap wrote.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jmap import __version__
+from jmap.fsutil import write_atomic
+
+CACHE_FILE = ".jmap-cache.json"
+#: Bumped when the cache layout changes; an old cache is then ignored.
+CACHE_VERSION = 1
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    """The digest of a file's bytes, or None when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return digest(handle.read())
+    except OSError:
+        return None
+
+
+def inputs_digest(files: Iterable[Path | str]) -> str | None:
+    """One hash over the bytes of files, in order, or None when one of them is unreadable."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in files:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        hasher.update(len(data).to_bytes(8, "little") + data)
+    return hasher.hexdigest()
+
+
+@cache
+def toolchain_fingerprint() -> str:
+    """A hash of everything in jmap that shapes an output: version, code, templates, themes, fonts.
+
+    Computed once per process (a few milliseconds). Hashing the package's own files,
+    not only its version, keeps the cache right in a development checkout too.
+    """
+    from jmap.resources import data_dir
+
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(__version__.encode())
+    roots = [Path(__file__).parent]
+    for name in ("templates", "themes", "fonts", "schemas"):
+        try:
+            roots.append(data_dir(name))
+        except FileNotFoundError:
+            continue
+    seen: set[Path] = set()
+    for root in roots:
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+            for name in sorted(files):
+                path = Path(folder) / name
+                if name.endswith((".pyc", ".tmp")) or name.startswith(".") or path in seen:
+                    continue
+                seen.add(path)
+                hasher.update(path.relative_to(root).as_posix().encode() + b"\0")
+                hasher.update((file_digest(path) or "-").encode())
+    return hasher.hexdigest()
+
+
+def output_key(inputs: str, fmt: str, settings: dict[str, Any]) -> str:
+    """The key an output is rendered under: same key, same bytes."""
+    payload = json.dumps({"inputs": inputs, "format": fmt, "settings": settings,
+                          "toolchain": toolchain_fingerprint()}, sort_keys=True)
+    return digest(payload.encode())
+
+
+@dataclass
+class OutputRecord:
+    """One file jmap wrote."""
+
+    path: str  # relative to the cache's folder, with /
+    key: str
+    digest: str
+    size: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.path, "key": self.key, "digest": self.digest, "size": self.size}
+
+
+@dataclass
+class MapEntry:
+    """What the cache knows about one map."""
+
+    #: Files the map read (relative to the cache's folder), the map first.
+    deps: list[str]
+    inputs: str
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"deps": self.deps, "inputs": self.inputs,
+                "outputs": {fmt: self.outputs[fmt].as_json() for fmt in sorted(self.outputs)}}
+
+
+class BuildCache:
+    """The cache of one output folder; paths inside are relative to that folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / CACHE_FILE
+        self.maps: dict[str, MapEntry] = {}
+        #: Outputs jmap wrote that no map produces any more (a renamed output): path -> digest.
+        self.orphans: dict[str, str] = {}
+        self.dirty = False
+        self._base = os.path.abspath(folder)
+        self._rel: dict[str, str] = {}
+        self._abs: dict[str, str] = {}
+
+    # paths ---------------------------------------------------------------------------
+
+    def rel(self, path: Path | str) -> str:
+        """A path relative to the cache's folder, with / (fast for the thousands a build asks)."""
+        absolute = os.path.abspath(path)
+        found = self._rel.get(absolute)
+        if found is None:
+            found = os.path.relpath(absolute, self._base)
+            if os.sep != "/":
+                found = found.replace(os.sep, "/")
+            self._rel[absolute] = found
+        return found
+
+    def abs(self, relative: str) -> Path:
+        return Path(self.abs_str(relative))
+
+    def abs_str(self, relative: str) -> str:
+        found = self._abs.get(relative)
+        if found is None:
+            found = self._abs[relative] = os.path.normpath(os.path.join(self._base, relative))
+        return found
+
+    # reading and writing -------------------------------------------------------------
+
+    @classmethod
+    def load(cls, folder: Path) -> BuildCache:
+        """The cache in `folder`; an empty one when it is missing, unreadable or from another version."""
+        self = cls(folder)
+        try:
+            raw = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return self
+        if not isinstance(raw, dict) or raw.get("version") != CACHE_VERSION:
+            return self
+        try:
+            for source, entry in raw.get("maps", {}).items():
+                self.maps[source] = MapEntry(
+                    deps=[str(d) for d in entry["deps"]],
+                    inputs=str(entry["inputs"]),
+                    outputs={fmt: OutputRecord(str(o["path"]), str(o["key"]), str(o["digest"]), int(o["size"]))
+                             for fmt, o in entry["outputs"].items()},
+                )
+            self.orphans = {str(k): str(v) for k, v in raw.get("orphans", {}).items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self.maps, self.orphans = {}, {}
+        return self
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "version": CACHE_VERSION,
+            "jmap": __version__,
+            "maps": {source: self.maps[source].as_json() for source in sorted(self.maps)},
+            "orphans": dict(sorted(self.orphans.items())),
+        }
+
+    def save(self) -> None:
+        """Write the cache atomically (only when something changed)."""
+        if not self.dirty:
+            return
+        text = json.dumps(self.as_json(), indent=1, sort_keys=False) + "\n"
+        write_atomic(self.path, text.encode("utf-8"))
+        self.dirty = False
+
+    # queries -------------------------------------------------------------------------
+
+    def entry(self, source: Path) -> MapEntry | None:
+        return self.maps.get(self.rel(source))
+
+    def current_inputs(self, entry: MapEntry) -> str | None:
+        """The hash of the map's files as they are now (None when one is gone)."""
+        return inputs_digest(self.abs_str(d) for d in entry.deps)
+
+    def owned(self) -> dict[str, str]:
+        """Every output path jmap wrote (relative), with the digest it wrote."""
+        owned = dict(self.orphans)
+        for entry in self.maps.values():
+            for record in entry.outputs.values():
+                owned[record.path] = record.digest
+        return owned
+
+    # updates -------------------------------------------------------------------------
+
+    def record(self, source: Path, deps: list[Path], inputs: str, outputs: dict[str, OutputRecord]) -> None:
+        """Remember what a build of `source` read and wrote."""
+        key = self.rel(source)
+        entry = self.maps.get(key)
+        kept = dict(entry.outputs) if entry else {}
+        for fmt, record in outputs.items():
+            old = kept.get(fmt)
+            if old is not None and old.path != record.path:
+                self.orphans[old.path] = old.digest
+            self.orphans.pop(record.path, None)
+            kept[fmt] = record
+        self.maps[key] = MapEntry([self.rel(d) for d in deps], inputs, kept)
+        self.dirty = True
+
+    def forget(self, source: str) -> None:
+        if self.maps.pop(source, None) is not None:
+            self.dirty = True
+
+    def forget_output(self, relative: str) -> None:
+        if self.orphans.pop(relative, None) is not None:
+            self.dirty = True
+        for entry in self.maps.values():
+            for fmt, record in list(entry.outputs.items()):
+                if record.path == relative:
+                    del entry.outputs[fmt]
+                    self.dirty = True

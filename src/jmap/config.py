@@ -1,0 +1,446 @@
+"""Project configuration: `jmap.toml` at the project root, or `[tool.jmap]` in `pyproject.toml`.
+
+    inputs = ["journeys"]            # files, folders (searched for maps) or globs
+    exclude = ["journeys/drafts/**"] # globs of maps to skip
+    output = "renders"               # default: a build/ folder beside each map
+    formats = ["svg", "png"]
+    theme = "print"                  # overrides every map's theme name
+    naming = "{dir}/{stem}.{ext}"    # where each output goes inside the output folder
+    jobs = 4                         # default: the number of cores
+
+    [png]
+    scale = 2
+
+    [pdf]
+    page_size = "a4-landscape"
+
+The file is checked like a map: every problem becomes a Diagnostic with the
+file:line:col of the key or value at fault, and an unknown key gets a
+did-you-mean hint. Command-line flags override what the file says; paths in
+the file are relative to the folder that holds it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import string
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jmap.diagnostics import Diagnostic, JmapError, Span, clip
+from jmap.load import display_path
+
+CONFIG_FILE = "jmap.toml"
+PYPROJECT = "pyproject.toml"
+FORMATS = ("svg", "png", "pdf", "html")
+DEFAULT_NAMING = "{dir}/{stem}.{ext}"
+NAMING_FIELDS = ("dir", "stem", "ext")
+PAGE_SIZE = re.compile(r"fit|(?:a[0-6]|b[0-6]|letter|legal|tabloid)(?:-(?:portrait|landscape))?")
+
+#: Every key the configuration knows, with a one-line description (for docs and did-you-mean).
+KEYS: dict[str, str] = {
+    "inputs": "Map files, folders (searched for maps) or globs, relative to the config file.",
+    "exclude": "Globs of map paths (relative to the config file) that are not built.",
+    "output": "The output folder (default: a build/ folder beside each map).",
+    "formats": "Output formats: svg, png, pdf, html.",
+    "theme": "A theme name that overrides the `theme:` of every map.",
+    "naming": "Output path inside the output folder, from {dir}, {stem} and {ext}.",
+    "jobs": "Maps built in parallel (default: the number of cores).",
+    "max_bytes": "Refuse map files larger than this many bytes.",
+    "png": "PNG settings: `scale` (pixels per SVG pixel, 0.1 to 8).",
+    "pdf": "PDF settings: `page_size` (`fit`, or a paper size such as `a4-landscape`).",
+}
+SUBKEYS: dict[str, dict[str, str]] = {
+    "png": {"scale": "PNG pixels per SVG pixel (0.1 to 8, default 2)."},
+    "pdf": {"page_size": "`fit` (one page the size of the map) or a paper size such as `a3-landscape`."},
+}
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """What a project's config file says; None means "not set" (a flag or the default decides)."""
+
+    #: The folder paths in the config are relative to.
+    root: Path
+    #: The file the settings came from (None: no config file, all defaults).
+    source: Path | None = None
+    inputs: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    output: Path | None = None
+    formats: tuple[str, ...] | None = None
+    theme: str | None = None
+    naming: str | None = None
+    jobs: int | None = None
+    max_bytes: int | None = None
+    scale: float | None = None
+    page_size: str | None = None
+
+    def input_patterns(self) -> list[str]:
+        """The configured inputs as paths usable from the working folder."""
+        return [_under(self.root, pattern) for pattern in (self.inputs or (".",))]
+
+    def output_dir(self) -> Path | None:
+        return Path(_under(self.root, str(self.output))) if self.output is not None else None
+
+    def excluded(self, path: Path) -> bool:
+        """Whether a map path matches one of the `exclude` globs (relative to the root)."""
+        if not self.exclude:
+            return False
+        try:
+            relative = Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(self.root))).as_posix()
+        except ValueError:
+            return False
+        return any(_glob_match(relative, pattern) for pattern in self.exclude)
+
+
+def _under(root: Path, pattern: str) -> str:
+    """A config path made usable from the working folder (kept relative when possible)."""
+    if os.path.isabs(pattern):
+        return pattern
+    base = os.path.relpath(root)
+    if base.startswith(".."):
+        base = os.path.abspath(root)
+    if pattern in (".", "./"):
+        return base
+    return pattern if base == "." else os.path.join(base, pattern)
+
+
+def _glob_match(relative: str, pattern: str) -> bool:
+    """`fnmatch` with `**` spanning folders and a trailing `/` or folder name matching its content."""
+    regex = _glob_regex(pattern.strip("/"))
+    return bool(regex.fullmatch(relative) or regex.fullmatch(relative.rsplit("/", 1)[0]) or any(
+        regex.fullmatch("/".join(relative.split("/")[:i])) for i in range(1, relative.count("/") + 1)))
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))
+
+
+# --- finding and reading ------------------------------------------------------------
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest jmap.toml, or pyproject.toml with a [tool.jmap] table, from start upwards.
+
+    The search stops at the root of a git repository, so a checkout never picks up
+    a config from a folder above it.
+    """
+    folder = Path(os.path.abspath(start or Path.cwd()))
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_FILE).is_file():
+            return candidate / CONFIG_FILE
+        pyproject = candidate / PYPROJECT
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*\[\s*tool\s*\.\s*jmap\s*[\].]", text, re.MULTILINE) is not None
+
+
+def load_config(path: Path | None = None, *, start: Path | None = None) -> ProjectConfig:
+    """The configuration of the project: from `path`, or found from `start` (default: here).
+
+    Raises JmapError with every problem (file:line:col) when the file is not valid.
+    Without a config file, every setting is None (the defaults apply).
+    """
+    if path is None:
+        path = find_config(start)
+        if path is None:
+            return ProjectConfig(root=Path(os.path.abspath(start or Path.cwd())))
+    return parse_config(path)
+
+
+def parse_config(path: Path) -> ProjectConfig:
+    """Read and check one config file (jmap.toml, or a pyproject.toml's [tool.jmap])."""
+    name = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise JmapError([Diagnostic("E100", f"cannot read the config file: {error.strerror or error}",
+                                    Span(name, 0, 0))]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise JmapError([Diagnostic("E102", "the config file is not valid UTF-8 text", Span(name, 1, 1),
+                                    hint="save the file as UTF-8 in your editor")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise JmapError([_toml_error(error, name)]) from None
+    prefix: tuple[str, ...] = ()
+    if path.name == PYPROJECT:
+        prefix = ("tool", "jmap")
+        table = data.get("tool", {}).get("jmap", {})
+    else:
+        table = data
+    checker = _Checker(text, name, prefix)
+    root = Path(os.path.abspath(path.parent))
+    config = checker.check(table, root, Path(os.path.abspath(path)))
+    if checker.diagnostics:
+        raise JmapError(sorted(checker.diagnostics, key=lambda d: (d.span.line, d.span.col)))
+    return config
+
+
+def _toml_error(error: tomllib.TOMLDecodeError, name: str) -> Diagnostic:
+    message = str(error)
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    line, col = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+    problem = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message).strip() or "invalid TOML"
+    return Diagnostic("E104", f"the TOML is broken here: {clip(problem[0].lower() + problem[1:], 120)}",
+                      Span(name, line, col), hint="values need quotes (output = \"renders\") and lists brackets")
+
+
+# --- positions ------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY_PART = r"(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')"
+_KEY_LINE = re.compile(rf"^(\s*)({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*")
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    parts = re.findall(r"\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+)", dotted)
+    return tuple(a or b or c for a, b, c in parts)
+
+
+class _Positions:
+    """Where each key of a TOML text is: a line scan good enough for config files."""
+
+    def __init__(self, text: str) -> None:
+        self.keys: dict[tuple[str, ...], tuple[int, int]] = {}
+        self.values: dict[tuple[str, ...], tuple[int, int]] = {}
+        table: tuple[str, ...] = ()
+        in_multiline = False
+        for number, line in enumerate(text.splitlines(), start=1):
+            if in_multiline:
+                if line.count('"""') % 2 or line.count("'''") % 2:
+                    in_multiline = False
+                continue
+            header = _HEADER.match(line)
+            if header and not _KEY_LINE.match(line):
+                table = _split_key(header.group(1))
+                self.keys.setdefault(table, (number, line.index(header.group(1)[0]) + 1))
+                self.values.setdefault(table, (number, line.index(header.group(1)[0]) + 1))
+                continue
+            found = _KEY_LINE.match(line)
+            if not found:
+                continue
+            path = (*table, *_split_key(found.group(2)))
+            self.keys.setdefault(path, (number, len(found.group(1)) + 1))
+            self.values.setdefault(path, (number, found.end() + 1))
+            rest = line[found.end():]
+            if rest.count('"""') % 2 or rest.count("'''") % 2:
+                in_multiline = True
+
+    def find(self, path: tuple[str, ...], *, value: bool) -> tuple[int, int]:
+        spans = self.values if value else self.keys
+        while path:
+            if path in spans:
+                return spans[path]
+            path = path[:-1]
+        return (1, 1)
+
+
+# --- checking ---------------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(self, text: str, name: str, prefix: tuple[str, ...]) -> None:
+        self.name = name
+        self.prefix = prefix
+        self.positions = _Positions(text)
+        self.diagnostics: list[Diagnostic] = []
+
+    def span(self, key: tuple[str, ...], *, value: bool = True) -> Span:
+        line, col = self.positions.find((*self.prefix, *key), value=value)
+        return Span(self.name, line, col)
+
+    def error(self, code: str, message: str, key: tuple[str, ...], hint: str = "", *, value: bool = True) -> None:
+        self.diagnostics.append(Diagnostic(code, message, self.span(key, value=value), hint))
+
+    def unknown(self, key: str, where: tuple[str, ...], choices: dict[str, str]) -> None:
+        from jmap.validate import did_you_mean
+
+        guess = did_you_mean(key, list(choices))
+        hint = f"did you mean '{guess}'?" if guess else "known keys: " + ", ".join(choices)
+        table = ".".join((*self.prefix, *where)) or "the config"
+        self.error("E200", f"unknown key '{clip(key, 40)}' in {table}", (*where, key), hint, value=False)
+
+    def check(self, table: dict[str, Any], root: Path, source: Path) -> ProjectConfig:
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in KEYS:
+                self.unknown(key, (), KEYS)
+                continue
+            if key in SUBKEYS:
+                self.check_table(key, value, values)
+                continue
+            checked = getattr(self, f"check_{key}")(value, (key,))
+            if checked is not None:
+                values[key] = checked
+        return ProjectConfig(root=root, source=source, **values)
+
+    def check_table(self, key: str, value: Any, values: dict[str, Any]) -> None:
+        if not isinstance(value, dict):
+            self.error("E202", f"'{key}' must be a table ([{key}] with key = value lines)", (key,))
+            return
+        for sub, item in value.items():
+            if sub not in SUBKEYS[key]:
+                self.unknown(sub, (key,), SUBKEYS[key])
+                continue
+            checked = getattr(self, f"check_{sub}")(item, (key, sub))
+            if checked is not None:
+                values[sub] = checked
+
+    # one method per key: return the checked value, or None after reporting the problem
+
+    def strings(self, value: Any, key: tuple[str, ...], example: str) -> tuple[str, ...] | None:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            self.error("E202", f"'{key[-1]}' must be a list of texts", key, hint=f"e.g. {key[-1]} = {example}")
+            return None
+        return tuple(value)
+
+    def check_inputs(self, value: Any, key: tuple[str, ...]) -> tuple[str, ...] | None:
+        checked = self.strings(value, key, '["journeys"]')
+        if checked is not None and not checked:
+            self.error("E205", "'inputs' must name at least one file, folder or glob", key,
+                       hint='e.g. inputs = ["journeys"]')
+            return None
+        return checked
+
+    def check_exclude(self, value: Any, key: tuple[str, ...]) -> tuple[str, ...] | None:
+        return self.strings(value, key, '["journeys/drafts/**"]')
+
+    def check_output(self, value: Any, key: tuple[str, ...]) -> Path | None:
+        if not isinstance(value, str) or not value.strip():
+            self.error("E202", "'output' must be a folder name", key, hint='e.g. output = "renders"')
+            return None
+        return Path(value)
+
+    def check_formats(self, value: Any, key: tuple[str, ...]) -> tuple[str, ...] | None:
+        checked = self.strings(value, key, '["svg", "png"]')
+        if checked is None:
+            return None
+        formats = tuple(f.strip().lower() for f in checked)
+        for fmt in formats:
+            if fmt not in FORMATS:
+                from jmap.validate import did_you_mean
+
+                guess = did_you_mean(fmt, list(FORMATS))
+                self.error("E203", f"'{clip(fmt, 20)}' is not an output format", key,
+                           hint=f"did you mean '{guess}'?" if guess else "choose from " + ", ".join(FORMATS))
+                return None
+        if not formats:
+            self.error("E205", "'formats' must name at least one format", key, hint='e.g. formats = ["svg"]')
+            return None
+        return tuple(dict.fromkeys(formats))
+
+    def check_theme(self, value: Any, key: tuple[str, ...]) -> str | None:
+        if not isinstance(value, str):
+            self.error("E202", "'theme' must be a theme name", key, hint='e.g. theme = "print"')
+            return None
+        names = theme_names()
+        if names and value not in names:
+            from jmap.validate import did_you_mean
+
+            guess = did_you_mean(value, names)
+            self.error("E203", f"there is no theme '{clip(value, 40)}'", key,
+                       hint=f"did you mean '{guess}'?" if guess else "choose from " + ", ".join(names))
+            return None
+        return value
+
+    def check_naming(self, value: Any, key: tuple[str, ...]) -> str | None:
+        problem = naming_problem(value) if isinstance(value, str) else "it must be a text"
+        if problem:
+            self.error("E203", f"'naming' is not usable: {problem}", key, hint=f'e.g. naming = "{DEFAULT_NAMING}"')
+            return None
+        return str(value)
+
+    def whole(self, value: Any, key: tuple[str, ...], low: int) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error("E202", f"'{key[-1]}' must be a whole number", key)
+            return None
+        if value < low:
+            self.error("E204", f"'{key[-1]}' must be at least {low}", key)
+            return None
+        return value
+
+    def check_jobs(self, value: Any, key: tuple[str, ...]) -> int | None:
+        return self.whole(value, key, 1)
+
+    def check_max_bytes(self, value: Any, key: tuple[str, ...]) -> int | None:
+        return self.whole(value, key, 1)
+
+    def check_scale(self, value: Any, key: tuple[str, ...]) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error("E202", "'scale' must be a number", key, hint="e.g. scale = 2")
+            return None
+        if not 0.1 <= value <= 8:
+            self.error("E204", f"'scale' must be between 0.1 and 8, not {value:g}", key)
+            return None
+        return float(value)
+
+    def check_page_size(self, value: Any, key: tuple[str, ...]) -> str | None:
+        if not isinstance(value, str) or not PAGE_SIZE.fullmatch(value.lower()):
+            self.error("E203", f"{clip(value, 30)} is not a page size", key,
+                       hint='use "fit", or a paper size such as "a4", "a3-landscape" or "letter"')
+            return None
+        return value.lower()
+
+
+def naming_problem(naming: str) -> str:
+    """Why an output naming pattern cannot be used ("" when it can)."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(naming) if f is not None]
+    except ValueError:
+        return "its braces do not match"
+    unknown = [f for f in fields if f not in NAMING_FIELDS]
+    if unknown:
+        return f"it uses {{{clip(unknown[0], 20)}}}; the fields are {{dir}}, {{stem}} and {{ext}}"
+    if "stem" not in fields or "ext" not in fields:
+        return "it must hold {stem} and {ext}, so every map and format gets its own file"
+    if naming.startswith(("/", "\\")) or ".." in naming.replace("\\", "/").split("/"):
+        return "it must stay inside the output folder (no leading / and no ..)"
+    return ""
+
+
+def theme_names() -> list[str]:
+    """The theme names a config may choose (the built-in themes)."""
+    try:
+        from jmap.themes import theme_names as names
+
+        return list(names())
+    except Exception:  # themes are another module's job; never fail a config over them
+        from jmap.resources import schema
+
+        return list(schema()["$defs"]["theme_name"]["enum"])
