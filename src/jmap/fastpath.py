@@ -78,7 +78,7 @@ def fast_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_
         from jmap._validator import validate as schema_validate
 
         try:
-            schema_validate(data)
+            schema_validate(data)  # type: ignore[no-untyped-call]
         except JsonSchemaValueException:
             return None
         doc = Document(file, data, value_spans, key_spans, find_root(file.parent).resolve())
@@ -106,10 +106,7 @@ def _plain_enough(text: str) -> bool:
         depth += 1 if match.group() in "[{" else -1
         if depth > MAX_DEPTH // 2:
             return False
-    for line in text.splitlines():
-        if len(line) - len(line.lstrip(" ")) > _MAX_INDENT:
-            return False
-    return True
+    return all(len(line) - len(line.lstrip(" ")) <= _MAX_INDENT for line in text.splitlines())
 
 
 _PARSER: list[Any] = []
@@ -118,11 +115,9 @@ _PARSER: list[Any] = []
 def _c_parser() -> Any:
     """ruamel's libyaml-backed parser class, or None when ruamel.yaml.clib is not installed."""
     if not _PARSER:
-        try:
-            from ruamel.yaml.main import CParser
-        except ImportError:  # pragma: no cover - ruamel.yaml is a dependency
-            CParser = None
-        _PARSER.append(CParser)
+        import ruamel.yaml.main
+
+        _PARSER.append(getattr(ruamel.yaml.main, "CParser", None))  # None without ruamel.yaml.clib
     return _PARSER[0]
 
 

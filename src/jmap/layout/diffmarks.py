@@ -67,8 +67,9 @@ class DiffHighlights:
     steps: Mapping[str, str] = field(default_factory=dict)
     #: (column, persona) -> added or changed: points of the new curve whose score is new or moved.
     emotion: Mapping[tuple[str, str], str] = field(default_factory=dict)
-    #: Column id -> persona -> score in the old map: the "before" curve, drawn on the new columns.
-    old_emotion: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    #: Persona -> the points of its curve in the old map, as (column id, score) left to right
+    #: there: the "before" curve, drawn where those columns stand in the new map.
+    old_curves: Mapping[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
     #: The changes in words, for tooltips: by ("item", column, lane, index), ("stage", id),
     #: ("step", id) and ("emotion", column, persona).
     notes: Mapping[tuple[str | int, ...], str] = field(default_factory=dict)
@@ -86,6 +87,7 @@ class DiffHighlights:
 # --- from a DiffResult to the journey to draw ------------------------------------------------
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Step)
 
 
 def diff_view(result: DiffResult) -> tuple[Journey, DiffHighlights]:
@@ -97,9 +99,23 @@ def diff_view(result: DiffResult) -> tuple[Journey, DiffHighlights]:
     if old is None:  # a map added: every stage is new
         marks = DiffHighlights(stages={s.id: ADDED for s in new.stages},
                                notes={("stage", s.id): "Added with the map" for s in new.stages})
-        return replace(new, description=f"A new map: {result.summary_line()}."), marks
+        where = f": it does not exist in {result.old_label}" if result.old_label else ""
+        return replace(new, description=f"A new map{where}."), marks
     journey, marks = _View(old, new, result.changes).build()
     return replace(journey, description=summary), marks
+
+
+def curve_points(journey: Journey, persona: str) -> list[tuple[str, float]]:
+    """(column id, score) of a persona's curve, as the layout draws it: a point per step that has a
+    score, or, when none of a stage's steps has one, the stage's own score."""
+    points: list[tuple[str, float]] = []
+    for stage in journey.stages:
+        steps = [(step.id, dict(step.emotion)[persona]) for step in stage.steps if persona in dict(step.emotion)]
+        if steps:
+            points.extend(steps)
+        elif persona in dict(stage.emotion):
+            points.append((stage.id, dict(stage.emotion)[persona]))
+    return points
 
 
 def merge(new: Sequence[T], ghosts: Sequence[tuple[int, T]]) -> tuple[list[T], list[int], list[int]]:
@@ -146,6 +162,9 @@ class _View:
         #: (column, lane, new index) -> index in the drawn journey.
         self.index: dict[ItemKey, int] = {}
         self.new_columns = {c.id for s in new.stages for c in (s, *s.steps)}
+        self.new_steps = {c.id for s in new.stages for c in s.steps}
+        #: Ghost columns whose old id is taken in the new map, and the id they are drawn with.
+        self.renamed: dict[str, str] = {}
         self.old_columns = {c.id: c for s in old.stages for c in (s, *s.steps)}
         #: Old items that moved to another column: not drawn again as ghosts where they were.
         self.moved_away = {c.old_key for c in changes if c.what == "item" and c.kind == "moved" and c.old_key
@@ -186,12 +205,13 @@ class _View:
                 key = (str(c.key[1]), str(c.key[2]))
                 emotion[key] = ADDED if c.kind == ADDED else CHANGED
                 self.note(("emotion", *key), _cap(c.message))
-        old_emotion = {c.id: dict(c.emotion) for s in old.stages for c in (s, *s.steps) if c.emotion}
+        old_curves = {persona: tuple((self.renamed.get(column, column), score) for column, score in points)
+                      for persona in old.persona_ids if (points := curve_points(old, persona))}
         lanes = self.lanes(stages)
         journey = replace(new, stages=tuple(stages), lanes=lanes)
         shown = {lane.id for lane in lanes}
         marks = DiffHighlights(
-            items=self.items, stages=self.stages, steps=self.steps, emotion=emotion, old_emotion=old_emotion,
+            items=self.items, stages=self.stages, steps=self.steps, emotion=emotion, old_curves=old_curves,
             notes={key: "\n".join(texts) for key, texts in self.notes.items()},
             removed=tuple(self.unplaced(shown)),
         )
@@ -199,14 +219,18 @@ class _View:
 
     # columns
 
-    def ghost_column(self, column: Step, why: str) -> Step:
+    def ghost_column(self, column: S, why: str) -> S:
         """An old column drawn as a ghost: its items (but those that moved away), no score, no timeline."""
+        old_id = column.id
+        if old_id in self.new_columns:  # a stage's id now names a step, or the other way round
+            column = replace(column, id=f"{old_id}-removed")
+            self.renamed[old_id] = column.id
         lanes = column.lanes
         for lane in _lane_ids(column):
             items = column.lanes.items(lane)
             if not items:
                 continue
-            kept = [x for i, x in enumerate(items) if ("item", column.id, lane, i) not in self.moved_away]
+            kept = [x for i, x in enumerate(items) if ("item", old_id, lane, i) not in self.moved_away]
             lanes = _with_items(lanes, lane, kept)
             for index in range(len(kept)):
                 self.items[(column.id, lane, index)] = REMOVED
@@ -214,16 +238,17 @@ class _View:
         return replace(column, lanes=lanes, emotion=(), duration="", moment_of_truth="")
 
     def ghost_stage(self, stage: Stage, message: str) -> Stage:
-        self.stages[stage.id] = REMOVED
-        self.note(("stage", stage.id), _cap(message))
         why = f"Removed with its stage \u201c{stage.name}\u201d"
         steps = []
         for step in stage.steps:
-            if step.id in self.new_columns:
+            if step.id in self.new_steps:
                 continue  # moved to another stage: drawn there
-            self.steps[step.id] = REMOVED
-            steps.append(self.ghost_column(step, why))
+            ghost_step = self.ghost_column(step, why)
+            self.steps[ghost_step.id] = REMOVED
+            steps.append(ghost_step)
         ghost = self.ghost_column(stage, why)
+        self.stages[ghost.id] = REMOVED
+        self.note(("stage", ghost.id), _cap(message))
         return replace(ghost, steps=tuple(steps))
 
     def stage(self, stage: Stage) -> Stage:
@@ -232,15 +257,15 @@ class _View:
         ghosts = []
         for c in self.changes:
             if c.what == "step" and c.kind == REMOVED and c.field is None and c.stage == stage.id:
-                step = old_steps[str(c.key[1])]
+                why = f"Removed with its step \u201c{c.label}\u201d"
+                step = self.ghost_column(old_steps[str(c.key[1])], why)
                 self.steps[step.id] = REMOVED
                 self.note(("step", step.id), _cap(c.message))
-                why = f"Removed with its step \u201c{step.name}\u201d"
-                ghosts.append((c.position or 0, self.ghost_column(step, why)))
+                ghosts.append((c.position or 0, step))
         steps, _, _ = merge([self.column(s) for s in stage.steps], ghosts)
         return replace(self.column(stage), steps=tuple(steps))
 
-    def column(self, column: Step) -> Step:
+    def column(self, column: S) -> S:
         """A column of the new map with its removed items inserted where they stood."""
         lanes = column.lanes
         for lane, removed in self.removed_items.get(column.id, {}).items():
@@ -458,14 +483,14 @@ def mark_stages(groups: Sequence[Group], spans: Sequence[Any], marks: DiffHighli
                 children.append(child)
                 continue
             classes = child.cls.split()
-            data = dict(child.data)
+            about = dict(child.data)
             if "stage-header" in classes and stage_kind:
                 child = mark_header(child, stage_kind, colors, marks.notes.get(("stage", span.stage.id), ""),
                                     framed=stage_kind != CHANGED)
             elif "stage-meta" in classes and stage_kind == REMOVED:
                 child = replace(child, children=(Group(child.children, cls=GHOST),))
-            elif "step-header" in classes and data.get("step") in marks.steps:
-                step_id = data["step"]
+            elif "step-header" in classes and about.get("step") in marks.steps:
+                step_id = about["step"]
                 kind = marks.steps[step_id]
                 if kind in (ADDED, REMOVED) and child.box is not None and stage_kind not in (ADDED, REMOVED):
                     col = next(c for c in span.columns if c.id == step_id)
@@ -515,11 +540,17 @@ def point_ring(x: float, y: float, r: float, kind: str, colors: Mapping[str, str
 Draw = Callable[[float, float], list[Node]]
 
 
-def legend_entries(marks: DiffHighlights, colors: Mapping[str, str], *,
-                   old_curve_drawn: bool) -> list[tuple[Draw, str]]:
-    """The legend block that explains the marks the map shows (swatches 36 x 20 at (x, y))."""
+def legend_blocks(marks: DiffHighlights, colors: Mapping[str, str], *,
+                  old_curve_drawn: bool) -> list[tuple[str, list[tuple[Draw, str]]]]:
+    """Legend blocks that explain the marks the map shows (swatches 36 x 20 at (x, y)), six entries at most each.
+
+    "Changes" keys the outlines and badges, "Emotion changes" the old curve and rings,
+    "Removed" lists what was removed and has no place on the map (personas, sources ...).
+    """
     kinds = marks.kinds()
-    entries: list[tuple[Draw, str]] = []
+    changes: list[tuple[Draw, str]] = []
+    emotion: list[tuple[Draw, str]] = []
+    removed: list[tuple[Draw, str]] = []
 
     def card(kind: str) -> Draw:
         def draw(x: float, y: float) -> list[Node]:
@@ -549,15 +580,15 @@ def legend_entries(marks: DiffHighlights, colors: Mapping[str, str], *,
         return draw
 
     if ADDED in kinds:
-        entries.append((card(ADDED), "Added: solid outline, +"))
+        changes.append((card(ADDED), "Added: solid outline, +"))
     if CHANGED in kinds:
-        entries.append((card(CHANGED), "Changed (reworded, moved or edited): dash-dot, ~"))
+        changes.append((card(CHANGED), "Changed (reworded, moved or edited): dash-dot, ~"))
     if REMOVED in kinds:
-        entries.append((card(REMOVED), "Removed or resolved: faded, struck through, \u2212"))
+        changes.append((card(REMOVED), "Removed or resolved: faded, struck through, \u2212"))
     if ADDED in {*marks.stages.values(), *marks.steps.values()}:
-        entries.append((column(ADDED), "Added stage or step: framed column"))
+        changes.append((column(ADDED), "Added stage or step: framed column"))
     if REMOVED in {*marks.stages.values(), *marks.steps.values()}:
-        entries.append((column(REMOVED), "Removed stage or step: hatched ghost column"))
+        changes.append((column(REMOVED), "Removed stage or step: hatched ghost column"))
     if old_curve_drawn:
         muted = colors["text_muted"]
 
@@ -565,7 +596,7 @@ def legend_entries(marks: DiffHighlights, colors: Mapping[str, str], *,
             return [Path(f"M{fmt(x)} {fmt(y + 10)}H{fmt(x + 34)}", stroke=muted, stroke_width=1.75, dash="5 4"),
                     Circle(x + 17, y + 10, 3.5, fill=colors["surface"], stroke=muted, stroke_width=1.5)]
 
-        entries.append((before, "Emotion before the change: dashed"))
+        emotion.append((before, "Before the change: dashed, hollow points"))
     for kind in (ADDED, CHANGED):
         if kind in marks.emotion.values():
 
@@ -573,9 +604,13 @@ def legend_entries(marks: DiffHighlights, colors: Mapping[str, str], *,
                 return [Circle(x + 17, y + 10, 3.5, fill=colors["text_muted"]),
                         *point_ring(x + 17, y + 10, 8, kind, colors, "", "", "").children]
 
-            entries.append((ring, "Emotion score added" if kind == ADDED else "Emotion score changed"))
-    for text in marks.removed:
-        entries.append((lambda x, y: [badge(REMOVED, x + 17, y + 10, colors)], f"Removed {text}"))
-    if not entries:
-        entries.append((lambda x, y: [], "No changes in meaning"))
-    return entries
+            emotion.append((ring, "Score added: ring" if kind == ADDED else "Score changed: dashed ring"))
+    texts = list(marks.removed)
+    if len(texts) > 6:
+        texts = [*texts[:5], f"and {len(texts) - 5} more (see the change list)"]
+    for text in texts:
+        removed.append((lambda x, y: [badge(REMOVED, x + 17, y + 10, colors)], text[:1].upper() + text[1:]))
+    if not (changes or emotion or removed):
+        changes.append((lambda x, y: [], "No changes in meaning"))
+    blocks = [("Changes", changes), ("Emotion changes", emotion), ("Removed", removed)]
+    return [(title, entries) for title, entries in blocks if entries]

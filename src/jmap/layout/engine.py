@@ -1382,19 +1382,13 @@ class _Builder:
         return points
 
     def old_emotion_points(self, spans: list[_Span], persona: str) -> list[tuple[float, float]]:
-        """(x, score) of the visual diff's old curve: the old scores, placed as `emotion_points` places scores."""
-        old = self.hl.old_emotion if self.hl is not None else {}
-        points: list[tuple[float, float]] = []
+        """(x, score) of the visual diff's old curve: its old points, where their columns stand now."""
+        xs: dict[str, float] = {}
         for span in spans:
-            if span.has_steps:
-                step_points = [(col.cx, old[col.id][persona]) for col in span.columns if persona in old.get(col.id, {})]
-                if step_points:
-                    points.extend(step_points)
-                    continue
-            score = old.get(span.stage.id, {}).get(persona)
-            if score is not None:
-                points.append((span.cx, score))
-        return points
+            xs[span.stage.id] = span.cx
+            xs.update((col.id, col.cx) for col in span.columns if col.step is not None)
+        old = self.hl.old_curves.get(persona, ()) if self.hl is not None else ()
+        return sorted((xs[column], score) for column, score in old if column in xs)
 
     def diff_curves(self, curves: list[Node], spans: list[_Span], level_y: Callable[[float], float],
                     personas: Sequence[Persona | None]) -> list[Node]:
@@ -1523,8 +1517,7 @@ class _Builder:
         if self.hl is not None:
             from jmap.layout import diffmarks
 
-            old_curve = "diff-old-curve" in self.flags
-            blocks.append(("Changes", diffmarks.legend_entries(self.hl, c, old_curve_drawn=old_curve)))
+            blocks.extend(diffmarks.legend_blocks(self.hl, c, old_curve_drawn="diff-old-curve" in self.flags))
         if any(lane.id == "emotion" for lane in self.j.lanes):
             entries: list[tuple[_Draw, str]] = []
             personas: list[Persona | None] = list(self.j.personas) or [None]

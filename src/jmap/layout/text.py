@@ -131,7 +131,7 @@ class _Face:
         self.widths: dict[str, int] = {}
         for run in data["widths"]:
             start = run[0]
-            self.widths.update(zip(map(chr, range(start, start + len(run) - 1)), run[1:]))
+            self.widths.update(zip(map(chr, range(start, start + len(run) - 1)), run[1:], strict=True))
         for lo, hi in _EMOJI_PRESENTATION:  # drawn as emoji even where the font has a glyph
             for cp in range(lo, hi + 1):
                 ch = chr(cp)
