@@ -2,8 +2,10 @@
 
 The rule proven here: when the fast path accepts a map, the full path (ruamel round-trip +
 jsonschema + semantic checks) reports nothing for it, and both build the same document
-(data and spans) and the same Journey model. When the fast path declines, check() runs
-the full path, so diagnostics are never produced by the fast path at all.
+(data and spans, included files too) and the same Journey model. When the fast path declines,
+check() runs the full path, so diagnostics are never produced by the fast path at all. On the
+examples and the include cases the rule holds both ways: the fast path accepts exactly the
+maps the full path reports nothing on.
 """
 
 from __future__ import annotations
@@ -20,11 +22,18 @@ from test_invalid_cases import COMMITTED, GENERATED, MAP
 
 from jmap.api import check
 from jmap.fastpath import fast_document
-from jmap.load import _FORBIDDEN, _is_forbidden_char
+from jmap.load import _FORBIDDEN, Document, _is_forbidden_char, display_path
 from jmap.normalize import to_model
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+#: Maps that include files: the valid include cases (anchors.yaml has aliases: the full path's alone,
+#: tested below) and the examples that include.
+INCLUDING = [case for case in sorted(INCLUDE_CASES.glob("*.yaml")) if case.name != "anchors.yaml"] + [
+    example for example in EXAMPLES if "\ninclude:" in example.read_text(encoding="utf-8")
+]
+#: The invalid cases about includes (the included file broken, missing, outside, a cycle, too many...).
+INVALID_INCLUDES = [case for case in COMMITTED if "include:" in case.read_text(encoding="utf-8", errors="replace")]
 
 
 def assert_agree(path: Path, **kwargs: int) -> bool:
@@ -39,8 +48,47 @@ def assert_agree(path: Path, **kwargs: int) -> bool:
     assert fast.value_spans == full.document.value_spans
     assert fast.key_spans == full.document.key_spans
     assert fast.root == full.document.root
+    assert_same_includes(fast, full.document)
     assert to_model(fast) == to_model(full.document)
     return True
+
+
+def assert_same_includes(fast: Document, full: Document) -> None:
+    """The same include tree: the same files, in order, each with the same data and spans."""
+    assert fast.all_files() == full.all_files()
+    assert len(fast.includes) == len(full.includes)
+    for ours, theirs in zip(fast.includes, full.includes, strict=True):
+        assert ours.path == theirs.path
+        assert ours.data == theirs.data
+        assert ours.value_spans == theirs.value_spans
+        assert ours.key_spans == theirs.key_spans
+        assert_same_includes(ours, theirs)
+
+
+def assert_both_ways(path: Path, **kwargs: int) -> bool:
+    """The fast path accepts the map exactly when the full path has nothing to say about it."""
+    accepted = assert_agree(path, **kwargs)
+    full = check(path, fast=False, **kwargs)
+    assert accepted == (full.diagnostics == []), full.diagnostics
+    assert check(path, **kwargs).diagnostics == full.diagnostics
+    return accepted
+
+
+def assert_merged_spans_point_into_includes(doc: Document) -> None:
+    """The personas and research merged in from an included file keep the spans of that file
+    (or of the file it includes in turn)."""
+    position = dict.fromkeys(("personas", "research"), 0)
+    for included in doc.includes:
+        files = {display_path(file) for file in included.all_files()}
+        for section in position:
+            theirs = included.data.get(section) or []
+            for index in range(len(theirs)):
+                merged = (section, position[section] + index)
+                assert doc.value_spans[merged] == included.value_spans[(section, index)]
+                assert doc.value_spans[merged].path in files
+                assert doc.value_spans[(*merged, "id")] == included.value_spans[(section, index, "id")]
+                assert doc.key_spans[(*merged, "id")] == included.key_spans[(section, index, "id")]
+            position[section] += len(theirs)
 
 
 # --- the corpus -------------------------------------------------------------------------
@@ -48,12 +96,28 @@ def assert_agree(path: Path, **kwargs: int) -> bool:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.stem for e in EXAMPLES])
 def test_examples_agree(example: Path) -> None:
-    accepted = assert_agree(example)
-    full = check(example, fast=False)
-    has_include = "include" in (full.document.data if full.document else {})
-    if not full.diagnostics and not has_include:
-        assert accepted, "a plain valid example should take the fast path"
-    assert check(example).diagnostics == full.diagnostics
+    assert_both_ways(example)  # every valid example takes the fast path, includes or not
+
+
+@pytest.mark.parametrize("case", INCLUDING, ids=[case.stem for case in INCLUDING])
+def test_maps_with_includes_agree(case: Path) -> None:
+    accepted = assert_both_ways(case)
+    fast = fast_document(case)
+    if accepted:
+        assert fast is not None and fast.includes
+        assert_merged_spans_point_into_includes(fast)
+
+
+def test_including_examples_take_the_fast_path() -> None:
+    """The point of this corpus: the maps with includes that are valid do take the fast path."""
+    assert INCLUDING and INVALID_INCLUDES
+    accepted = [case.name for case in INCLUDING if fast_document(case) is not None]
+    assert "hospital-outpatient.yaml" in accepted and "with-include.yaml" in accepted
+
+
+@pytest.mark.parametrize("case", INVALID_INCLUDES, ids=[case.stem for case in INVALID_INCLUDES])
+def test_invalid_include_cases_agree(case: Path) -> None:
+    assert not assert_both_ways(case)
 
 
 @pytest.mark.parametrize("case", COMMITTED, ids=[case.stem for case in COMMITTED])
@@ -157,6 +221,97 @@ def test_anchors_case_goes_the_full_path() -> None:
     assert fast_document(INCLUDE_CASES / "anchors.yaml") is None
 
 
+# --- includes on the fast path -----------------------------------------------------------
+
+
+def _including(extra: str = "", *, include: str = "[people.yaml]", emotion: str = "{ana: 0}",
+               evidence: str = "[talks]") -> str:
+    """A map including people.yaml that scores each persona and cites each source (no warnings)."""
+    return _valid(f"include: {include}\n" + extra).replace(
+        "emotion: 0", f"emotion: {emotion}\n    evidence: {evidence}")
+
+
+PEOPLE = "jmap: 1\npersonas:\n  - id: ana\n    name: Ana\nresearch:\n  - {id: talks, kind: interview, title: Talks}\n"
+
+#: A map including people.yaml, and what people.yaml (and more.yaml, which it may include) hold.
+INCLUDE_TRICKY: dict[str, tuple[str, str, str]] = {
+    "valid": (_including(), PEOPLE, ""),
+    "valid-nested": (_including(emotion="{ana: 0, bo: 1}", evidence="[talks, poll]"),
+                     PEOPLE + "include: [more.yaml]\n",
+                     "personas: [{id: bo, name: Bo}]\nresearch: [{id: poll, kind: survey, title: Poll}]\n"),
+    "own-personas-after-theirs": (_including("personas: [{id: cy, name: Cy}]\n", emotion="{ana: 0, cy: -1}"),
+                                  PEOPLE, ""),
+    "uncited-research": (_including(evidence="[]"), PEOPLE, ""),  # a warning (W503) in the included file
+    "unscored-persona": (_including(), PEOPLE.replace("research:", "  - {id: bo, name: Bo}\nresearch:"), ""),  # W502
+    "library-with-map-keys": (_including(), PEOPLE + "title: Not a map\n", ""),  # library schema: E200
+    "library-bad-persona": (_including(), PEOPLE.replace("name: Ana", "name: Ana\n    age: 200"), ""),
+    "library-wrong-version": (_including(), PEOPLE.replace("jmap: 1", "jmap: 2"), ""),
+    "library-is-a-list": (_including(), "- id: ana\n", ""),
+    "library-alias": (_including(), PEOPLE + "x: &a 1\ny: *a\n", ""),
+    "library-tab": (_including(), PEOPLE.replace("name: Ana", "name: Ana\tB"), ""),
+    "library-directive": (_including(), "%YAML 1.2\n---\n" + PEOPLE, ""),
+    "library-duplicate-key": (_including(), PEOPLE + "jmap: 1\n", ""),
+    "library-tag": (_including(), PEOPLE.replace("name: Ana", "name: !x Ana"), ""),
+    "library-empty": (_including(), "# nothing\n", ""),
+    "persona-twice": (_including("personas: [{id: ana, name: Ana again}]\n"), PEOPLE, ""),
+    "unknown-persona": (_including().replace("{ana: 0}", "{zed: 0}"), PEOPLE, ""),
+    "missing": (_including(include="[nobody.yaml]"), PEOPLE, ""),
+    "not-yaml": (_including(include="[people.txt]"), PEOPLE, ""),
+    "itself": (_including(include="[map.yaml]"), PEOPLE, ""),
+    "cycle": (_including(), PEOPLE + "include: [more.yaml]\n", "include: [people.yaml]\n"),
+    "twice": (_including(include="[people.yaml, people.yaml]"), PEOPLE, ""),
+    "absolute": (_including(include="[/etc/hosts.yaml]"), PEOPLE, ""),
+    "outside": (_including(include="[../people.yaml]"), PEOPLE, ""),
+    "folder": (_including(include="[more.yaml]"), PEOPLE, "<folder>"),
+    "include-not-a-list": (_including(include="people.yaml"), PEOPLE, ""),
+}
+
+
+#: Included files that are valid but unusual YAML: the full path alone reads them.
+UNUSUAL_LIBRARIES = ("library-directive",)
+
+
+@pytest.mark.parametrize("case", list(INCLUDE_TRICKY), ids=list(INCLUDE_TRICKY))
+def test_tricky_includes_agree(project: Path, case: str) -> None:
+    text, people, more = INCLUDE_TRICKY[case]
+    (project / "map.yaml").write_text(text, encoding="utf-8")
+    (project / "people.yaml").write_text(people, encoding="utf-8")
+    (project.parent / "people.yaml").write_text(PEOPLE, encoding="utf-8")
+    if more == "<folder>":
+        (project / "more.yaml").mkdir()
+    elif more:
+        (project / "more.yaml").write_text(more, encoding="utf-8")
+    if case in UNUSUAL_LIBRARIES:  # valid for the full path, but not plain enough for the fast one
+        assert not assert_agree(project / "map.yaml")
+        return
+    accepted = assert_both_ways(project / "map.yaml")
+    assert accepted == (case in ("valid", "valid-nested", "own-personas-after-theirs"))
+    if accepted:
+        doc = fast_document(project / "map.yaml")
+        assert doc is not None
+        assert_merged_spans_point_into_includes(doc)
+        assert_merged_spans_point_into_includes(doc.includes[0])
+        where = {person["id"]: doc.value_spans[("personas", i)] for i, person in enumerate(doc.data["personas"])}
+        assert (where["ana"].path, where["ana"].line) == (display_path(project / "people.yaml"), 3)
+        if "bo" in where:
+            assert (where["bo"].path, where["bo"].line) == (display_path(project / "more.yaml"), 1)
+        if "cy" in where:
+            assert where["cy"].path == display_path(project / "map.yaml")
+
+
+def test_unusual_included_file_goes_the_full_path(project: Path) -> None:
+    """An included file is parsed by the fast path only when it is as plain as a map must be."""
+    (project / "map.yaml").write_text(_including(emotion="{ana: 0, bo: 0}"), encoding="utf-8")
+    people = PEOPLE.replace("name: Ana", "name: Ana\n    goals: &g [Calm]").replace(
+        "research:", "  - {id: bo, name: Bo, goals: *g}\nresearch:")
+    (project / "people.yaml").write_text(people, encoding="utf-8")
+    full = check(project / "map.yaml", fast=False)
+    assert full.diagnostics == [] and full.document is not None
+    assert full.document.data["personas"][1]["goals"] == ["Calm"]
+    assert fast_document(project / "map.yaml") is None  # an alias in the included file: the full path decides
+    assert check(project / "map.yaml").diagnostics == full.diagnostics
+
+
 # --- mutated examples (the fuzzer's strategies) ---------------------------------------
 
 
@@ -207,15 +362,16 @@ def test_generated_validator_is_fresh() -> None:
     assert committed == module.generate(), "run: python tools/gen_validator.py"
 
 
-def test_fast_path_imports_no_jsonschema(tmp_path: Path) -> None:
-    """The point of the fast path: a valid map is checked without importing jsonschema."""
+@pytest.mark.parametrize("name", ["online-shop.yaml", "hospital-outpatient.yaml"])
+def test_fast_path_imports_no_jsonschema(name: str) -> None:
+    """The point of the fast path: a valid map, with includes or not, is checked without importing jsonschema."""
     import subprocess
 
     code = ("import sys; from jmap.api import check; r = check(sys.argv[1]); "
             "assert r.diagnostics == [], r.diagnostics; "
             "print('jsonschema' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "examples" / "online-shop.yaml")],
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "examples" / name)],
                          capture_output=True, text=True, check=True).stdout.split()
-    if fast_document(ROOT / "examples" / "online-shop.yaml") is None:
+    if fast_document(ROOT / "examples" / name) is None:
         pytest.skip("ruamel.yaml.clib is not installed: no fast path")
     assert out == ["False"]

@@ -12,10 +12,12 @@ outputs that are missing or differ from what jmap would write are listed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -38,6 +40,7 @@ __all__ = [
 BUILD_CODES = {
     "E900": "jmap failed while rendering a map (a bug in jmap: please report it with the map).",
     "E901": "Two maps would write the same output file.",
+    "E902": "An output file cannot be written (the output folder is a file, read-only, or the disk is full).",
 }
 
 #: Maps below this count are built in this process: starting workers costs more than it saves.
@@ -158,8 +161,16 @@ class BuildReport:
 # --- one map ----------------------------------------------------------------------------
 
 
-def render_format(journey: Journey, fmt: str, options: BuildOptions) -> bytes:
-    """The bytes of one output format for a journey."""
+#: Where build_map wants the PNG/PDF warnings of the map it renders, and the map's name for them
+#: (set around its `render_format` calls, whose signature tests and plugins replace).
+_EXPORT_WARN: ContextVar[tuple[Callable[[Diagnostic], None], str] | None] = ContextVar("_EXPORT_WARN", default=None)
+
+
+def render_format(
+    journey: Journey, fmt: str, options: BuildOptions, *,
+    warn: Callable[[Diagnostic], None] | None = None, source: str = "<svg>",
+) -> bytes:
+    """The bytes of one output format for a journey (PNG/PDF warnings go to `warn`, about `source`)."""
     from jmap.render.svg import render_svg
 
     if fmt == "svg":
@@ -170,11 +181,13 @@ def render_format(journey: Journey, fmt: str, options: BuildOptions) -> bytes:
         return render_html(journey).encode("utf-8")
     from jmap import export
 
+    if warn is None and _EXPORT_WARN.get() is not None:
+        warn, source = _EXPORT_WARN.get()  # type: ignore[misc]
     svg = render_svg(journey)
     if fmt == "png":
-        return export.svg_to_png(svg, scale=options.scale)
+        return export.svg_to_png(svg, scale=options.scale, warn=warn, source=source)
     if fmt == "pdf":
-        return export.svg_to_pdf(svg, page_size=options.page_size)
+        return export.svg_to_pdf(svg, page_size=options.page_size, warn=warn, source=source)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -222,7 +235,18 @@ def build_map(
         if options.theme:
             journey = replace(journey, theme=replace(journey.theme, name=options.theme))
         result.deps += [Path(p.avatar) for p in journey.personas if p.avatar]
-        rendered = {fmt: render_format(journey, fmt, options) for fmt in options.formats}
+        warnings: list[Diagnostic] = []
+
+        def warn(diagnostic: Diagnostic) -> None:  # once per map, not once per format
+            if diagnostic not in warnings and diagnostic not in result.diagnostics:
+                warnings.append(diagnostic)
+
+        token = _EXPORT_WARN.set((warn, display_path(source)))
+        try:
+            rendered = {fmt: render_format(journey, fmt, options) for fmt in options.formats}
+        finally:
+            _EXPORT_WARN.reset(token)
+            result.diagnostics = [*result.diagnostics, *warnings]
     except JmapError as error:
         result.diagnostics = [*result.diagnostics, *error.diagnostics]
         result.status = "failed"
@@ -241,9 +265,22 @@ def build_map(
             elif existing != data:
                 result.stale.append((target, "differs"))
         elif existing != data:
-            write_atomic(target, data)
+            try:
+                write_atomic(target, data)
+            except OSError as error:
+                why = "a file is in the way of a folder" if isinstance(error, FileExistsError | NotADirectoryError) \
+                    else error.strerror or str(error)
+                result.diagnostics = [*result.diagnostics, Diagnostic(
+                    "E902", f"cannot write {clip(display_path(target), 120)}: {why}",
+                    Span(display_path(source), 0, 0), hint="check the output folder (-o, or `output` in the config)",
+                )]
+                result.status = "failed"
+                break
         result.outputs.append(target)
         result.rendered[fmt] = (digest(data), len(data))
+    if result.failed:
+        result.seconds = time.perf_counter() - started
+        return result
     if check:
         result.status = "stale" if result.stale else "unchanged"
     inputs = inputs_digest(result.deps)
@@ -424,7 +461,8 @@ def build(
     finally:
         if not check:
             for cache in caches.values():
-                cache.save()
+                with contextlib.suppress(OSError):  # the cache only saves time; E902 says what cannot be written
+                    cache.save()
     for source, _root in maps:
         if os.path.abspath(source) in results:
             report.results.append(results[os.path.abspath(source)])
@@ -518,6 +556,9 @@ def _orphans(cache: BuildCache, report: BuildReport, *, prune: bool) -> None:
         gone.update(written)
     for relative in sorted(gone):
         path = cache.abs(relative)
+        if not _could_be_output(cache, path):
+            cache.forget_output(relative)  # the cache file is not jmap's (edited, or from a pull request)
+            continue
         if not path.exists():
             cache.forget_output(relative)
             continue
@@ -530,6 +571,16 @@ def _orphans(cache: BuildCache, report: BuildReport, *, prune: bool) -> None:
         else:
             report.kept.append(path)
         cache.forget_output(relative)
+
+
+def _could_be_output(cache: BuildCache, path: Path) -> bool:
+    """Whether jmap could have written `path` for this cache: an output file in its folder, or in a
+    build/ folder beside a map below the folder's parent (the default layout). The cache file sits in
+    the output folder, which may be committed, so its paths are not trusted to stay there."""
+    if path.suffix.lstrip(".") not in FORMATS or path.name.startswith("."):
+        return False
+    folder, real = Path(os.path.realpath(cache.folder)), Path(os.path.realpath(path))  # no symlink out either
+    return real.is_relative_to(folder) or (real.is_relative_to(folder.parent) and real.parent.name == "build")
 
 
 # --- settings from the config and the flags ----------------------------------------------
@@ -673,6 +724,9 @@ class TextReporter(Reporter):
                     line = f"::error file={where},title=jmap build --check::{_gh(line)}"
                 self._print(safe_text(line))
             return
+        for diagnostic in result.diagnostics:  # PNG/PDF warnings (W510-W512): validation warnings are `jmap validate`'s
+            if diagnostic.code.startswith("W51"):
+                self._print(format_github(diagnostic) if self.github else format_text(diagnostic) + "\n")
         if not self.quiet and self._bar is None:
             outputs = ", ".join(display_path(p) for p in result.outputs)
             self._print(safe_text(f"built {display_path(result.source)} -> {outputs}"))

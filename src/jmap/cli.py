@@ -105,7 +105,12 @@ def schema(
     else:
         from jmap.fsutil import write_atomic
 
-        write_atomic(output, text.encode("utf-8"))
+        try:
+            write_atomic(output, text.encode("utf-8"))
+        except OSError as error:
+            why = "a file is in the way of a folder" if isinstance(error, FileExistsError | NotADirectoryError) \
+                else error.strerror or str(error)
+            _usage_error(f"cannot write {output}: {why}")
 
 
 @app.command()
@@ -121,7 +126,12 @@ def init(
 
     if path.exists() and not force:
         _usage_error(f"{path} exists already; use --force to overwrite it")
-    written = write_starter(path)
+    try:
+        written = write_starter(path)
+    except OSError as error:  # a file where a folder should be, a read-only folder, a full disk
+        why = "a file is in the way of a folder" if isinstance(error, FileExistsError | NotADirectoryError) \
+            else error.strerror or str(error)
+        _usage_error(f"cannot write {path}: {why}")
     for file in written:
         typer.echo(f"wrote {file}")
 

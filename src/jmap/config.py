@@ -345,6 +345,13 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.error("E202", "'output' must be a folder name", key, hint='e.g. output = "renders"')
             return None
+        # A config may arrive in a stranger's pull request: it must not point builds (or
+        # `--prune`, or `jmap serve`) at a folder outside the project.
+        parts = Path(value).parts
+        if Path(value).is_absolute() or ".." in parts:
+            self.error("E401", f"'output' must be a folder inside the project, not '{clip(value, 60)}'", key,
+                       hint='a relative path such as output = "renders"; use -o on the command line for elsewhere')
+            return None
         return Path(value)
 
     def check_formats(self, value: Any, key: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -421,9 +428,13 @@ class _Checker:
 def naming_problem(naming: str) -> str:
     """Why an output naming pattern cannot be used ("" when it can)."""
     try:
-        fields = [f for _, f, _, _ in string.Formatter().parse(naming) if f is not None]
+        parsed = [(f, spec, conversion) for _, f, spec, conversion in string.Formatter().parse(naming) if f is not None]
     except ValueError:
         return "its braces do not match"
+    fields = [f for f, _, _ in parsed]
+    odd = next((f"{{{f}{'!' + c if c else ''}{':' + s if s else ''}}}" for f, s, c in parsed if s or c), None)
+    if odd is not None:  # `{stem:>99999999}` would build a 100 MB file name
+        return f"it uses {clip(odd, 20)}; write the fields plain, as {{dir}}, {{stem}} and {{ext}}"
     unknown = [f for f in fields if f not in NAMING_FIELDS]
     if unknown:
         return f"it uses {{{clip(unknown[0], 20)}}}; the fields are {{dir}}, {{stem}} and {{ext}}"

@@ -26,10 +26,13 @@ and only when asked for (its import alone takes over 200 ms).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import re
+import signal
+import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -379,9 +382,45 @@ class _Refused(Exception):
         self.message = message
 
 
+@contextlib.contextmanager
+def _ctrl_c_kept() -> Any:
+    """Keep a Ctrl-C that lands in cairo's write callback, which swallows exceptions: it is
+    raised as KeyboardInterrupt once cairo has finished drawing.
+
+    Without this, the KeyboardInterrupt became "Exception ignored ... Traceback" on stderr, the map
+    failed as a bug in jmap (E900, an OSError from cairo) and the build went on with the next map.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous in (signal.SIG_IGN, None):
+        yield
+        return
+    caught: list[int] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        caught.append(signum)
+        if len(caught) > 1:  # the first stops after this drawing (a second or two), a second at once
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    except BaseException:
+        if caught:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
 def _convert(surface_class: Any, data: bytes, source: str, **options: Any) -> bytes:
     try:
-        result = surface_class.convert(bytestring=data, unsafe=False, url_fetcher=_refuse_all, **options)
+        with _ctrl_c_kept():
+            result = surface_class.convert(bytestring=data, unsafe=False, url_fetcher=_refuse_all, **options)
     except _Refused as refused:
         raise _error(refused.code, f"an image in the map cannot be drawn: {refused.message}", source) from None
     except MemoryError:
@@ -434,9 +473,12 @@ def _pdf_date() -> str:
         return ""
     try:
         seconds = int(epoch)
-    except ValueError:
+        moment = time.gmtime(max(0, seconds))
+    except (ValueError, OverflowError, OSError):  # not a number, or beyond what the C library handles
         return ""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(0, seconds)))
+    if moment.tm_year > 9999:  # a PDF date has four digits for the year
+        return ""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", moment)
 
 
 @lru_cache(maxsize=1)

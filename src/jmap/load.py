@@ -15,6 +15,7 @@ import re
 import stat
 import unicodedata
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,9 @@ _RAW_LINE_SEPARATORS = {"\u2028", "\u2029"}
 #: A key in a document path: a mapping key or a list index.
 PathKey = str | int
 DocPath = tuple[PathKey, ...]
+#: Turns a file's text and display name into data, value spans and key spans, or raises JmapError
+#: (`parse` below; jmap.fastpath passes its own, which may also raise when unsure).
+Parser = Callable[[str, str], tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]]
 
 
 @dataclass
@@ -103,17 +107,46 @@ def load(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     root: Path | None = None,
+    parser: Parser | None = None,
 ) -> Document:
-    """Load a journey file and the files it includes; raise JmapError when unusable."""
+    """Load a journey file and the files it includes; raise JmapError when unusable.
+
+    `parser` reads the text of the map and of every included file (default: `parse`); the
+    reading, include and merge rules around it stay the same whichever parser runs.
+    """
     file = Path(path)
     root = (root or find_root(file.parent)).resolve()
-    return _load(file, root, max_bytes, stack=(), budget=[MAX_INCLUDES])
+    _refuse_link_out(file, root)
+    return _load(file, root, max_bytes, stack=(), budget=[MAX_INCLUDES], parser=parser or parse)
 
 
-def _load(file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...], budget: list[int]) -> Document:
+def _refuse_link_out(file: Path, root: Path) -> None:
+    """Refuse a map reached through a link (the file or a folder on its path) that leaves its project.
+
+    A link committed in a pull request must not make jmap read, and quote in its errors in a
+    public CI log, a file such as ~/.aws/credentials. The project is found from where the link
+    sits, not from where it points.
+    """
+    absolute = Path(os.path.abspath(file))
+    real = Path(os.path.realpath(file))
+    if real == absolute:
+        return
+    home = next((folder for folder in absolute.parents if any((folder / m).exists() for m in ROOT_MARKERS)), None)
+    for project in {root, *([Path(os.path.realpath(home))] if home is not None else [])}:
+        if not real.is_relative_to(project):
+            folder = display_path(project)
+            raise JmapError([Diagnostic(
+                "E401", "this map is a link to a file outside the project folder "
+                f"({'the current folder' if folder == '.' else folder})",
+                Span(display_path(file), 0, 0), hint="copy the map into the project instead of linking to it",
+            )])
+
+
+def _load(file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...], budget: list[int],
+          parser: Parser) -> Document:
     name = display_path(file)
     text = read_text(file, max_bytes)
-    data, value_spans, key_spans = parse(text, name)
+    data, value_spans, key_spans = parser(text, name)
     if not isinstance(data, dict):
         raise JmapError([Diagnostic(
             "E110", "the top level of a journey must be a mapping of keys to values",
@@ -121,7 +154,7 @@ def _load(file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...], budge
             hint="start the file with `jmap: 1` and `title: ...`",
         )])
     doc = Document(file, data, value_spans, key_spans, root)
-    _load_includes(doc, max_bytes, (*stack, file.resolve()), budget)
+    _load_includes(doc, max_bytes, (*stack, file.resolve()), budget, parser)
     return doc
 
 
@@ -182,9 +215,10 @@ def _line_col(before: str) -> tuple[int, int]:
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
-#: Exactly the characters `_is_forbidden_char` refuses (categories Cc and Cs, and U+FEFF), for a
+#: Exactly the characters `_is_forbidden_char` refuses (categories Cc and Cs, U+FEFF, and the
+#: noncharacters U+FFFE and U+FFFF, which XML cannot hold and YAML refuses unescaped), for a
 #: search in C instead of a Python loop over every character (tests/test_fastpath.py checks it).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 _FORBIDDEN_OR_SEPARATOR = re.compile(_FORBIDDEN.pattern[:-1] + "\u2028\u2029]")
 
 
@@ -192,7 +226,7 @@ def _is_forbidden_char(char: str) -> bool:
     if char in _ALLOWED_CONTROLS:
         return False
     category = unicodedata.category(char)
-    return category in ("Cc", "Cs") or char == "\ufeff"
+    return category in ("Cc", "Cs") or char in ("\ufeff", "\ufffe", "\uffff")
 
 
 def parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]:
@@ -438,7 +472,8 @@ def confine(reference: str, base: Path, root: Path) -> Path:
     return resolved
 
 
-def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budget: list[int]) -> None:
+def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budget: list[int],
+                   parser: Parser) -> None:
     references = doc.data.get("include")
     if not isinstance(references, list) or not references:
         return
@@ -463,7 +498,7 @@ def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budge
         if target in stack:
             raise JmapError([Diagnostic("E403", f"'{clip(reference)}' includes this file again (a cycle)", span,
                                         hint="shared files may include others, but never in a circle")])
-        included = _load(target, doc.root, max_bytes, stack, budget)
+        included = _load(target, doc.root, max_bytes, stack, budget, parser)
         _merge_included(doc, included)
         doc.includes.append(included)
 

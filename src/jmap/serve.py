@@ -126,6 +126,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         self._respond(head=False)
 
+    def _host_is_local(self) -> bool:
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        return host in ("127.0.0.1", "localhost", "::1")
+
     def _send(self, status: HTTPStatus, body: bytes, content_type: str, head: bool) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -137,6 +141,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _respond(self, head: bool) -> None:
+        if not self._host_is_local():
+            # A web page on another site could point its own host name at 127.0.0.1 (DNS
+            # rebinding) and read the maps: answer only requests addressed to this machine.
+            self._send(HTTPStatus.FORBIDDEN, b"jmap serve answers only localhost\n", "text/plain", head)
+            return
         path = unquote(urlsplit(self.path).path)
         if path == RELOAD_PATH:
             body = json.dumps({"build": self.server.counter.value}).encode()

@@ -147,6 +147,9 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
         return Diagnostic("E201", f"{where} needs a '{missing}'", span)
     field = _field_name(path)
     if keyword == "const" and path == ("jmap",):
+        if isinstance(value, bool) or not isinstance(value, int | float):  # `jmap: "1"`: the version, but as text
+            return Diagnostic("E206", f"the format version must be the number 1, not {_type_word(value)}",
+                              span, hint="write `jmap: 1`, without quotes")
         return Diagnostic("E206", f"format version {clip(value)} is not supported; this jmap reads version 1",
                           span, hint="write `jmap: 1`")
     if keyword in ("type", "oneOf", "anyOf"):

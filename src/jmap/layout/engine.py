@@ -227,6 +227,8 @@ def format_number(value: float) -> str:
     """1234567 -> "1,234,567"; 2.50 -> "2.5"."""
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{int(value):,}"
+    if value and not 1e-4 <= abs(value) < 1e15:  # astronomically large or tiny: scientific, bounded length
+        return f"{value:.4g}"
     text = f"{value:,.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
