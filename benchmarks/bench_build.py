@@ -15,6 +15,7 @@ Mermaid journey (6 sections, 30 tasks) side by side. Targets:
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -138,7 +139,7 @@ def main() -> None:
         source.write_text(MERMAID_JOURNEY, encoding="utf-8")
         config = folder / "puppeteer.json"
         chromium = shutil.which("chromium") or "/usr/bin/chromium"
-        config.write_text('{"executablePath": "%s", "args": ["--no-sandbox", "--disable-gpu"]}' % chromium)
+        config.write_text(json.dumps({"executablePath": chromium, "args": ["--no-sandbox", "--disable-gpu"]}))
         mmdc_s, mmdc_mib = child_run([mmdc, "-i", str(source), "-o", str(folder / "m.svg"), "-p", str(config)], folder)
         print(f"mmdc (whole process, SVG):       {mmdc_s * 1000:.0f} ms, peak {mmdc_mib:.0f} MiB")
         print(f"speed-up {mmdc_s / jmap_s:.1f}x (target >= 20x); memory {jmap_mib / mmdc_mib:.2f} of mmdc's "

@@ -38,15 +38,19 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     """jmap: journeys as code."""
 
 
-Paths = Annotated[list[str], typer.Argument(help="Map files, folders (searched for *.yaml maps) or globs.",
-                                            show_default=False)]
-FormatOption = Annotated[ReportFormat, typer.Option("--format", help="How to report: text, json or github (annotations).")]
+Paths = Annotated[
+    list[str], typer.Argument(help="Map files, folders (searched for *.yaml maps) or globs.", show_default=False)
+]
+FormatOption = Annotated[
+    ReportFormat, typer.Option("--format", help="How to report: text, json or github (annotations).")
+]
 MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Refuse map files larger than this.", min=1)]
 
 
@@ -72,11 +76,15 @@ def validate(
     diagnostics = [d for r in results for d in r.diagnostics]
     failed = [r for r in results if not r.ok(strict)]
     if report is ReportFormat.json:
-        dump_json({
-            "files": [{"path": str(r.path), "valid": r.ok(strict), "errors": len(r.errors),
-                       "warnings": len(r.warnings)} for r in results],
-            "diagnostics": [as_json(d) for d in diagnostics],
-        })
+        dump_json(
+            {
+                "files": [
+                    {"path": str(r.path), "valid": r.ok(strict), "errors": len(r.errors), "warnings": len(r.warnings)}
+                    for r in results
+                ],
+                "diagnostics": [as_json(d) for d in diagnostics],
+            }
+        )
     elif report is ReportFormat.github:
         for diagnostic in diagnostics:
             typer.echo(format_github(diagnostic))
@@ -91,7 +99,9 @@ def validate(
 
 @app.command()
 def schema(
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead of printing.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to this file instead of printing.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of the journey format (for editors and other tools).
 
@@ -108,8 +118,11 @@ def schema(
         try:
             write_atomic(output, text.encode("utf-8"))
         except OSError as error:
-            why = "a file is in the way of a folder" if isinstance(error, FileExistsError | NotADirectoryError) \
+            why = (
+                "a file is in the way of a folder"
+                if isinstance(error, FileExistsError | NotADirectoryError)
                 else error.strerror or str(error)
+            )
             _usage_error(f"cannot write {output}: {why}")
 
 
@@ -129,8 +142,11 @@ def init(
     try:
         written = write_starter(path)
     except OSError as error:  # a file where a folder should be, a read-only folder, a full disk
-        why = "a file is in the way of a folder" if isinstance(error, FileExistsError | NotADirectoryError) \
+        why = (
+            "a file is in the way of a folder"
+            if isinstance(error, FileExistsError | NotADirectoryError)
             else error.strerror or str(error)
+        )
         _usage_error(f"cannot write {path}: {why}")
     for file in written:
         typer.echo(f"wrote {file}")
@@ -148,27 +164,59 @@ if TYPE_CHECKING:
 
 _REPORTS = ("text", "json", "github")
 
-BuildPaths = Annotated[list[str] | None, typer.Argument(
-    help="Map files, folders or globs (default: the config's inputs, or this folder).", show_default=False)]
-OutputDir = Annotated[Path | None, typer.Option(
-    "-o", "--output", help="Output folder (default: the config's, or build/ beside each map).", show_default=False)]
-BuildFormats = Annotated[list[str] | None, typer.Option(
-    "-f", "--format", show_default=False, metavar="FORMATS",
-    help="Output formats, comma-separated: svg, png, pdf, html (default: the config's, or svg). "
-         "Also how to report: text, json or github, e.g. `-f svg,png --format json`.")]
-Jobs = Annotated[int | None, typer.Option("-j", "--jobs", min=1, show_default=False,
-                                          help="Maps built in parallel (default: the number of cores).")]
-Theme = Annotated[str | None, typer.Option("--theme", show_default=False,
-                                           help="Draw every map with this theme instead of its own.")]
-Scale = Annotated[float | None, typer.Option("--scale", min=0.1, max=8, show_default=False,
-                                             help="PNG pixels per SVG pixel (default 2).")]
-PageSize = Annotated[str | None, typer.Option("--page-size", show_default=False,
-                                              help="PDF page: fit (default) or a paper size such as a4-landscape.")]
-ConfigFile = Annotated[Path | None, typer.Option(
-    "--config", show_default=False, help="Read settings from this jmap.toml or pyproject.toml (default: found "
-                                         "from this folder upwards).")]
-BuildMaxBytes = Annotated[int | None, typer.Option("--max-bytes", min=1, show_default=False,
-                                                   help="Refuse map files larger than this.")]
+BuildPaths = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Map files, folders or globs (default: the config's inputs, or this folder).", show_default=False
+    ),
+]
+OutputDir = Annotated[
+    Path | None,
+    typer.Option(
+        "-o", "--output", help="Output folder (default: the config's, or build/ beside each map).", show_default=False
+    ),
+]
+BuildFormats = Annotated[
+    list[str] | None,
+    typer.Option(
+        "-f",
+        "--format",
+        show_default=False,
+        metavar="FORMATS",
+        help="Output formats, comma-separated: svg, png, pdf, html (default: the config's, or svg). "
+        "Also how to report: text, json or github, e.g. `-f svg,png --format json`.",
+    ),
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "-j", "--jobs", min=1, show_default=False, help="Maps built in parallel (default: the number of cores)."
+    ),
+]
+Theme = Annotated[
+    str | None, typer.Option("--theme", show_default=False, help="Draw every map with this theme instead of its own.")
+]
+Scale = Annotated[
+    float | None,
+    typer.Option("--scale", min=0.1, max=8, show_default=False, help="PNG pixels per SVG pixel (default 2)."),
+]
+PageSize = Annotated[
+    str | None,
+    typer.Option(
+        "--page-size", show_default=False, help="PDF page: fit (default) or a paper size such as a4-landscape."
+    ),
+]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        show_default=False,
+        help="Read settings from this jmap.toml or pyproject.toml (default: found from this folder upwards).",
+    ),
+]
+BuildMaxBytes = Annotated[
+    int | None, typer.Option("--max-bytes", min=1, show_default=False, help="Refuse map files larger than this.")
+]
 Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")]
 
 
@@ -188,8 +236,11 @@ def _split_formats(values: list[str] | None) -> tuple[tuple[str, ...] | None, st
                 from jmap.validate import did_you_mean
 
                 guess = did_you_mean(item, [*FORMATS, *_REPORTS])
-                _usage_error(f"unknown format '{item}'" + (f" (did you mean '{guess}'?)" if guess else "")
-                             + f"; outputs: {', '.join(FORMATS)}; reports: {', '.join(_REPORTS)}")
+                _usage_error(
+                    f"unknown format '{item}'"
+                    + (f" (did you mean '{guess}'?)" if guess else "")
+                    + f"; outputs: {', '.join(FORMATS)}; reports: {', '.join(_REPORTS)}"
+                )
     if values and not outputs and report == "text":
         _usage_error(f"no format given; outputs: {', '.join(FORMATS)}")
     return (tuple(dict.fromkeys(outputs)) or None), report
@@ -241,10 +292,13 @@ def build(
     formats: BuildFormats = None,
     jobs: Jobs = None,
     force: Annotated[bool, typer.Option("--force", help="Render every map, even unchanged ones.")] = False,
-    check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 listing outputs missing or different from a fresh build.")] = False,
-    prune: Annotated[bool, typer.Option(
-        "--prune", help="Remove outputs jmap wrote for maps that no longer exist.")] = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 listing outputs missing or different from a fresh build."),
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove outputs jmap wrote for maps that no longer exist.")
+    ] = False,
     theme: Theme = None,
     scale: Scale = None,
     page_size: PageSize = None,
@@ -260,8 +314,17 @@ def build(
     Example (CI gate): jmap build --check
     """
     outputs, report_format = _split_formats(formats)
-    settings = _settings(config, paths, out_dir=output, formats=outputs, theme=theme, scale=scale,
-                         page_size=page_size, max_bytes=max_bytes, jobs=jobs)
+    settings = _settings(
+        config,
+        paths,
+        out_dir=output,
+        formats=outputs,
+        theme=theme,
+        scale=scale,
+        page_size=page_size,
+        max_bytes=max_bytes,
+        jobs=jobs,
+    )
     report = settings.build(reporter=_reporter(report_format, quiet), force=force, check=check, prune=prune)
     if not report.results:
         _usage_error("no journey maps found (a map is a .yaml file with a `jmap: 1` line)")
@@ -305,15 +368,20 @@ def watch(
     from jmap.watch import watch as run_watch
 
     outputs, report_format = _split_formats(formats)
-    flags: dict[str, Any] = dict(out_dir=output, formats=outputs, theme=theme, scale=scale, page_size=page_size,
-                                 jobs=jobs)
+    flags: dict[str, Any] = dict(
+        out_dir=output, formats=outputs, theme=theme, scale=scale, page_size=page_size, jobs=jobs
+    )
     settings = _settings(config, paths, **flags)
     typer.echo("watching for changes; stop with Ctrl-C", err=True)
     import contextlib
 
     with contextlib.suppress(KeyboardInterrupt):
-        run_watch(settings, reporter=_reporter(report_format, quiet),
-                  reload=lambda: _reload(config, paths, flags), on_error=_watch_errors)
+        run_watch(
+            settings,
+            reporter=_reporter(report_format, quiet),
+            reload=lambda: _reload(config, paths, flags),
+            on_error=_watch_errors,
+        )
 
 
 @app.command()
@@ -342,8 +410,14 @@ def serve(
         typer.echo(f"serving {server.folder} at {server.url} (loopback only); stop with Ctrl-C", err=True)
 
     try:
-        run_serve(settings, port=port, reporter=_reporter(report_format, quiet), on_ready=ready,
-                  reload=lambda: _reload(config, paths, flags), on_error=_watch_errors)
+        run_serve(
+            settings,
+            port=port,
+            reporter=_reporter(report_format, quiet),
+            on_ready=ready,
+            reload=lambda: _reload(config, paths, flags),
+            on_error=_watch_errors,
+        )
     except KeyboardInterrupt:
         pass
     except OSError as error:
@@ -356,10 +430,12 @@ def serve(
 @app.command()
 def fmt(
     paths: Paths,
-    check_only: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 listing the maps that are not formatted.")] = False,
-    show_diff: Annotated[bool, typer.Option(
-        "--diff", help="Write nothing; print what would change as a unified diff.")] = False,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 listing the maps that are not formatted.")
+    ] = False,
+    show_diff: Annotated[
+        bool, typer.Option("--diff", help="Write nothing; print what would change as a unified diff.")
+    ] = False,
     max_bytes: MaxBytes = 1_000_000,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")] = False,
 ) -> None:
@@ -384,8 +460,11 @@ def fmt(
             failed += 1
             write_text([d for d in result.diagnostics if d.severity.value == "error"])
             if result.internal_error:
-                typer.echo(f"jmap: error: {name}: left unchanged: {result.internal_error} "
-                           "(a bug in jmap fmt; please report it with the map)", err=True)
+                typer.echo(
+                    f"jmap: error: {name}: left unchanged: {result.internal_error} "
+                    "(a bug in jmap fmt; please report it with the map)",
+                    err=True,
+                )
             continue
         if not result.changed:
             continue
@@ -414,19 +493,37 @@ class DiffFormat(str, Enum):
 
 @app.command()
 def diff(
-    args: Annotated[list[str], typer.Argument(
-        help="OLD.yaml NEW.yaml, or a git revision (REV, A..B, A...B) and optionally map files or folders.",
-        show_default=False)],
-    formats: Annotated[list[str] | None, typer.Option(
-        "-f", "--format", show_default=False, metavar="FORMATS",
-        help="How to report: text (default), markdown (a pull-request comment) or json. Also what the visual "
-             "diff writes: svg (default), png, pdf, html; comma-separated, e.g. `-f markdown,svg,png`.")] = None,
-    output: Annotated[Path | None, typer.Option(
-        "-o", "--output", show_default=False,
-        help="Write the visual diff into this folder: the new map with added, changed and removed elements "
-             "marked, named <map>.diff.svg (and .png, .pdf, .html with -f).")] = None,
-    render: Annotated[bool, typer.Option(
-        "--render", help="Write the visual diff into build/diff/ (or the -o folder).")] = False,
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            help="OLD.yaml NEW.yaml, or a git revision (REV, A..B, A...B) and optionally map files or folders.",
+            show_default=False,
+        ),
+    ],
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-f",
+            "--format",
+            show_default=False,
+            metavar="FORMATS",
+            help="How to report: text (default), markdown (a pull-request comment) or json. Also what the visual "
+            "diff writes: svg (default), png, pdf, html; comma-separated, e.g. `-f markdown,svg,png`.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            show_default=False,
+            help="Write the visual diff into this folder: the new map with added, changed and removed elements "
+            "marked, named <map>.diff.svg (and .png, .pdf, .html with -f).",
+        ),
+    ] = None,
+    render: Annotated[
+        bool, typer.Option("--render", help="Write the visual diff into build/diff/ (or the -o folder).")
+    ] = False,
     max_bytes: MaxBytes = 1_000_000,
 ) -> None:
     """Say what changed for the customer between two versions of a map; draw it with -o or --render.
@@ -452,8 +549,11 @@ def diff(
                 from jmap.validate import did_you_mean
 
                 guess = did_you_mean(item, [*reports, *FORMATS])
-                _usage_error(f"unknown format '{item}'" + (f" (did you mean '{guess}'?)" if guess else "")
-                             + f"; reports: {', '.join(reports)}; visual diff: {', '.join(FORMATS)}")
+                _usage_error(
+                    f"unknown format '{item}'"
+                    + (f" (did you mean '{guess}'?)" if guess else "")
+                    + f"; reports: {', '.join(reports)}; visual diff: {', '.join(FORMATS)}"
+                )
     if len(args) == 2 and all(a.lower().endswith((".yaml", ".yml")) for a in args):
         results = [diff_files(args[0], args[1], max_bytes=max_bytes)]
     else:
@@ -502,8 +602,13 @@ def diff(
                     from jmap.render.html import card_data, render_page
                     from jmap.themes import resolve_theme
 
-                    data = render_page(journey, svg, card_data(journey, positioned), resolve_theme(journey.theme),
-                                       avatars=avatar_images(journey)).encode("utf-8")
+                    data = render_page(
+                        journey,
+                        svg,
+                        card_data(journey, positioned),
+                        resolve_theme(journey.theme),
+                        avatars=avatar_images(journey),
+                    ).encode("utf-8")
             except JmapError as error:
                 write_text(error.diagnostics)
                 typer.echo(f"jmap: error: could not write the visual diff of {name} as {fmt}", err=True)

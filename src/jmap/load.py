@@ -34,9 +34,7 @@ MAX_INCLUDES = 20
 #: Markers of a project root, nearest first wins.
 ROOT_MARKERS = ("jmap.toml", "pyproject.toml", ".git")
 
-_CORE_TAGS = {
-    "tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
-}
+_CORE_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 #: Invisible in editors, but ruamel counts them as line breaks: every line:col after them would be wrong.
@@ -135,24 +133,36 @@ def _refuse_link_out(file: Path, root: Path) -> None:
     for project in {root, *([Path(os.path.realpath(home))] if home is not None else [])}:
         if not real.is_relative_to(project):
             folder = display_path(project)
-            raise JmapError([Diagnostic(
-                "E401", "this map is a link to a file outside the project folder "
-                f"({'the current folder' if folder == '.' else folder})",
-                Span(display_path(file), 0, 0), hint="copy the map into the project instead of linking to it",
-            )])
+            raise JmapError(
+                [
+                    Diagnostic(
+                        "E401",
+                        "this map is a link to a file outside the project folder "
+                        f"({'the current folder' if folder == '.' else folder})",
+                        Span(display_path(file), 0, 0),
+                        hint="copy the map into the project instead of linking to it",
+                    )
+                ]
+            )
 
 
-def _load(file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...], budget: list[int],
-          parser: Parser) -> Document:
+def _load(
+    file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...], budget: list[int], parser: Parser
+) -> Document:
     name = display_path(file)
     text = read_text(file, max_bytes)
     data, value_spans, key_spans = parser(text, name)
     if not isinstance(data, dict):
-        raise JmapError([Diagnostic(
-            "E110", "the top level of a journey must be a mapping of keys to values",
-            value_spans.get((), Span(name, 1, 1)),
-            hint="start the file with `jmap: 1` and `title: ...`",
-        )])
+        raise JmapError(
+            [
+                Diagnostic(
+                    "E110",
+                    "the top level of a journey must be a mapping of keys to values",
+                    value_spans.get((), Span(name, 1, 1)),
+                    hint="start the file with `jmap: 1` and `title: ...`",
+                )
+            ]
+        )
     doc = Document(file, data, value_spans, key_spans, root)
     _load_includes(doc, max_bytes, (*stack, file.resolve()), budget, parser)
     return doc
@@ -165,21 +175,31 @@ def read_text(file: Path, max_bytes: int) -> str:
     try:
         info = file.stat()
     except OSError as error:
-        raise JmapError([Diagnostic("E100", f"cannot read the file: {error.strerror or error}", Span(name, 0, 0))]) from None
+        raise JmapError(
+            [Diagnostic("E100", f"cannot read the file: {error.strerror or error}", Span(name, 0, 0))]
+        ) from None
     if stat.S_ISDIR(info.st_mode):
         raise JmapError([Diagnostic("E100", "this is a folder, not a journey file", Span(name, 0, 0))])
     if not stat.S_ISREG(info.st_mode):
         raise JmapError([Diagnostic("E402", "this is not a regular file", Span(name, 0, 0))])
     if info.st_size > max_bytes:
-        raise JmapError([Diagnostic(
-            "E101", f"the file is {info.st_size:,} bytes, over the limit of {max_bytes:,}",
-            at_start, hint="split the map, or raise the limit with --max-bytes if it is really one map",
-        )])
+        raise JmapError(
+            [
+                Diagnostic(
+                    "E101",
+                    f"the file is {info.st_size:,} bytes, over the limit of {max_bytes:,}",
+                    at_start,
+                    hint="split the map, or raise the limit with --max-bytes if it is really one map",
+                )
+            ]
+        )
     try:
         with file.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as error:
-        raise JmapError([Diagnostic("E100", f"cannot read the file: {error.strerror or error}", Span(name, 0, 0))]) from None
+        raise JmapError(
+            [Diagnostic("E100", f"cannot read the file: {error.strerror or error}", Span(name, 0, 0))]
+        ) from None
     if len(raw) > max_bytes:
         raise JmapError([Diagnostic("E101", f"the file is over the limit of {max_bytes:,} bytes", at_start)])
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -188,20 +208,32 @@ def read_text(file: Path, max_bytes: int) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line, col = _line_col_of_byte(raw, error.start)
-        raise JmapError([Diagnostic(
-            "E102", "the file is not valid UTF-8 text", Span(name, line, col),
-            hint="save the file as UTF-8 in your editor",
-        )]) from None
+        raise JmapError(
+            [
+                Diagnostic(
+                    "E102",
+                    "the file is not valid UTF-8 text",
+                    Span(name, line, col),
+                    hint="save the file as UTF-8 in your editor",
+                )
+            ]
+        ) from None
     if not text.strip():
         raise JmapError([Diagnostic("E109", "the file is empty", at_start, hint="run `jmap init` for a starter map")])
     bad = _FORBIDDEN_OR_SEPARATOR.search(text)
     if bad:
         offset, char = bad.start(), bad.group()
         line, col = _line_col(text[:offset])
-        raise JmapError([Diagnostic(
-            "E103", f"the text holds an invisible control character (U+{ord(char):04X})",
-            Span(name, line, col), hint="delete it; it cannot be drawn",
-        )])
+        raise JmapError(
+            [
+                Diagnostic(
+                    "E103",
+                    f"the text holds an invisible control character (U+{ord(char):04X})",
+                    Span(name, line, col),
+                    hint="delete it; it cannot be drawn",
+                )
+            ]
+        )
     return text
 
 
@@ -255,12 +287,20 @@ def parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath,
         problem = (error.problem or error.context or "invalid YAML").strip()
         if problem.startswith("but ") and error.context:  # "expected a single document ... but found another"
             problem = f"{error.context.strip()} {problem}"
-        raise JmapError([Diagnostic(
-            "E104", f"the YAML is broken here: {clip(problem, 120)}", Span(name, line, col),
-            hint=_yaml_hint(problem, error.context or "", error.context_mark),
-        )]) from None
+        raise JmapError(
+            [
+                Diagnostic(
+                    "E104",
+                    f"the YAML is broken here: {clip(problem, 120)}",
+                    Span(name, line, col),
+                    hint=_yaml_hint(problem, error.context or "", error.context_mark),
+                )
+            ]
+        ) from None
     except YAMLError as error:
-        raise JmapError([Diagnostic("E104", f"the YAML is broken: {clip(str(error), 120)}", Span(name, 1, 1))]) from None
+        raise JmapError(
+            [Diagnostic("E104", f"the YAML is broken: {clip(str(error), 120)}", Span(name, 1, 1))]
+        ) from None
     if node is None:
         raise JmapError([Diagnostic("E109", "the file holds no YAML content", Span(name, 1, 1))])
     builder = _Builder(name)
@@ -293,8 +333,12 @@ def _yaml_hint(problem: str, context: str = "", context_mark: Any = None) -> str
 
 
 def _too_deep(line: int, name: str) -> Diagnostic:
-    return Diagnostic("E108", f"the document nests deeper than {MAX_DEPTH} levels", Span(name, line, 1),
-                      hint="a journey map needs only a few levels of nesting")
+    return Diagnostic(
+        "E108",
+        f"the document nests deeper than {MAX_DEPTH} levels",
+        Span(name, line, 1),
+        hint="a journey map needs only a few levels of nesting",
+    )
 
 
 def _deepest_line(text: str) -> int:
@@ -337,8 +381,12 @@ class _Builder:
             raise JmapError([_too_deep(self.span(node).line, self.name)])
         tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None)
         if tag not in _CORE_TAGS:
-            raise self.fail("E106", f"YAML tags are not allowed here ({_short_tag(tag)})", node,
-                            hint="remove the tag: a journey map is plain YAML")
+            raise self.fail(
+                "E106",
+                f"YAML tags are not allowed here ({_short_tag(tag)})",
+                node,
+                hint="remove the tag: a journey map is plain YAML",
+            )
         if path not in self.value_spans:
             self.value_spans[path] = self.span(node)
         if isinstance(node, MappingNode):
@@ -350,9 +398,12 @@ class _Builder:
     def count(self, node: Any) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self.fail("E107", f"the document expands to more than {MAX_NODES:,} values "
-                            "(an alias counts each time it is used)",
-                            node, hint="anchors and aliases are fine for reuse, not for multiplying content")
+            raise self.fail(
+                "E107",
+                f"the document expands to more than {MAX_NODES:,} values (an alias counts each time it is used)",
+                node,
+                hint="anchors and aliases are fine for reuse, not for multiplying content",
+            )
 
     def build_mapping(self, node: Any, path: DocPath, depth: int) -> dict[str, Any]:
         from ruamel.yaml.nodes import MappingNode, SequenceNode
@@ -368,9 +419,12 @@ class _Builder:
             key = self.build_key(key_node)
             if key in result:
                 first = self.key_spans[(*path, key)]
-                raise self.fail("E105", f"the key '{clip(key)}' appears twice in this mapping "
-                                f"(first at line {first.line})", key_node,
-                                hint="remove one of them, or merge their content")
+                raise self.fail(
+                    "E105",
+                    f"the key '{clip(key)}' appears twice in this mapping (first at line {first.line})",
+                    key_node,
+                    hint="remove one of them, or merge their content",
+                )
             self.key_spans[(*path, key)] = self.span(key_node)
             result[key] = self.build(value_node, (*path, key), depth + 1)
         for source in merged:
@@ -407,8 +461,12 @@ class _Builder:
     def build_key(self, node: Any) -> str:
         tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None)
         if tag not in _CORE_TAGS:
-            raise self.fail("E106", f"YAML tags are not allowed here ({_short_tag(tag)})", node,
-                            hint="remove the tag: a journey map is plain YAML")
+            raise self.fail(
+                "E106",
+                f"YAML tags are not allowed here ({_short_tag(tag)})",
+                node,
+                hint="remove the tag: a journey map is plain YAML",
+            )
         key = self.build_scalar(node, tag)
         return key if isinstance(key, str) else str(node.value)
 
@@ -431,8 +489,15 @@ class _Builder:
             if len(value) > 40:
                 raise self.fail("E111", f"the number {clip(value, 24)} has too many digits", node)
             try:
-                number = float(value.replace("_", "").replace(".inf", "inf").replace(".Inf", "inf")
-                               .replace(".INF", "inf").replace(".nan", "nan").replace(".NaN", "nan").replace(".NAN", "nan"))
+                number = float(
+                    value.replace("_", "")
+                    .replace(".inf", "inf")
+                    .replace(".Inf", "inf")
+                    .replace(".INF", "inf")
+                    .replace(".nan", "nan")
+                    .replace(".NaN", "nan")
+                    .replace(".NAN", "nan")
+                )
             except ValueError:
                 raise self.fail("E111", f"{clip(value, 24)} is not a number jmap can read", node) from None
             if not math.isfinite(number):
@@ -445,8 +510,12 @@ class _Builder:
         bad = _FORBIDDEN.search(value)
         if bad:
             char = bad.group()
-            raise self.fail("E103", f"the text holds an invisible control character (U+{ord(char):04X})",
-                            node, hint="remove escapes such as \\0 or \\e from the text")
+            raise self.fail(
+                "E103",
+                f"the text holds an invisible control character (U+{ord(char):04X})",
+                node,
+                hint="remove escapes such as \\0 or \\e from the text",
+            )
         return value  # str, and timestamps kept as written (`date: 2026-10-01`)
 
 
@@ -463,8 +532,13 @@ def confine(reference: str, base: Path, root: Path) -> Path:
     resolved = (base / candidate).resolve()
     if not resolved.is_relative_to(root):
         folder = display_path(root)
-        raise ValueError(("E401", f"'{clip(reference)}' lies outside the project folder "
-                                  f"({'the current folder' if folder == '.' else folder})"))
+        raise ValueError(
+            (
+                "E401",
+                f"'{clip(reference)}' lies outside the project folder "
+                f"({'the current folder' if folder == '.' else folder})",
+            )
+        )
     if not resolved.exists():
         raise ValueError(("E400", f"'{clip(reference)}' does not exist"))
     if not resolved.is_file():
@@ -472,15 +546,15 @@ def confine(reference: str, base: Path, root: Path) -> Path:
     return resolved
 
 
-def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budget: list[int],
-                   parser: Parser) -> None:
+def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budget: list[int], parser: Parser) -> None:
     references = doc.data.get("include")
     if not isinstance(references, list) or not references:
         return
     if len(stack) > MAX_INCLUDE_DEPTH:
-        raise JmapError([Diagnostic("E404", f"includes nest deeper than {MAX_INCLUDE_DEPTH} files",
-                                    doc.span(("include",)))])
-    for index, reference in enumerate(references[:MAX_INCLUDES + 1]):
+        raise JmapError(
+            [Diagnostic("E404", f"includes nest deeper than {MAX_INCLUDE_DEPTH} files", doc.span(("include",)))]
+        )
+    for index, reference in enumerate(references[: MAX_INCLUDES + 1]):
         span = doc.span(("include", index))
         if index >= MAX_INCLUDES:
             raise JmapError([Diagnostic("E404", f"a map may include at most {MAX_INCLUDES} files", span)])
@@ -488,16 +562,32 @@ def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budge
             continue  # the schema reports it; never parse a non-YAML file (.env, keys) as a map
         budget[0] -= 1
         if budget[0] < 0:
-            raise JmapError([Diagnostic("E404", f"a map may include at most {MAX_INCLUDES} files in all", span,
-                                        hint="include each shared file once, from the map itself")])
+            raise JmapError(
+                [
+                    Diagnostic(
+                        "E404",
+                        f"a map may include at most {MAX_INCLUDES} files in all",
+                        span,
+                        hint="include each shared file once, from the map itself",
+                    )
+                ]
+            )
         try:
             target = confine(reference, doc.path.parent, doc.root)
         except ValueError as error:
             code, message = error.args[0]
             raise JmapError([Diagnostic(code, f"cannot include this file: {message}", span)]) from None
         if target in stack:
-            raise JmapError([Diagnostic("E403", f"'{clip(reference)}' includes this file again (a cycle)", span,
-                                        hint="shared files may include others, but never in a circle")])
+            raise JmapError(
+                [
+                    Diagnostic(
+                        "E403",
+                        f"'{clip(reference)}' includes this file again (a cycle)",
+                        span,
+                        hint="shared files may include others, but never in a circle",
+                    )
+                ]
+            )
         included = _load(target, doc.root, max_bytes, stack, budget, parser)
         _merge_included(doc, included)
         doc.includes.append(included)

@@ -144,18 +144,25 @@ class _Normalizer:
         custom = raw.get("custom", {})
         return Lanes(
             actions=texts("actions"),
-            touchpoints=tuple(self.touchpoint(t, (*path, "touchpoints", i)) for i, t in enumerate(raw.get("touchpoints", []))),
+            touchpoints=tuple(
+                self.touchpoint(t, (*path, "touchpoints", i)) for i, t in enumerate(raw.get("touchpoints", []))
+            ),
             thoughts=texts("thoughts"),
             feelings=texts("feelings"),
-            pain_points=tuple(self.pain_point(p, (*path, "pain_points", i)) for i, p in enumerate(raw.get("pain_points", []))),
-            opportunities=tuple(self.opportunity(o, (*path, "opportunities", i)) for i, o in enumerate(raw.get("opportunities", []))),
+            pain_points=tuple(
+                self.pain_point(p, (*path, "pain_points", i)) for i, p in enumerate(raw.get("pain_points", []))
+            ),
+            opportunities=tuple(
+                self.opportunity(o, (*path, "opportunities", i)) for i, o in enumerate(raw.get("opportunities", []))
+            ),
             kpis=tuple(self.kpi(k, (*path, "kpis", i)) for i, k in enumerate(raw.get("kpis", []))),
             frontstage=texts("frontstage"),
             backstage=texts("backstage"),
             support=texts("support"),
             custom=tuple(
                 (lane_id, texts(lane_id, (*path, "custom", lane_id)))
-                for lane_id in self.custom_lane_ids if lane_id in custom
+                for lane_id in self.custom_lane_ids
+                if lane_id in custom
             ),
         )
 
@@ -175,23 +182,42 @@ class _Normalizer:
     def pain_point(self, raw: str | dict[str, Any], path: DocPath) -> PainPoint:
         if isinstance(raw, str):
             return PainPoint(raw, span=self.span(path))
-        return PainPoint(raw["text"], raw.get("severity", "medium"), tuple(raw.get("evidence", ())),
-                         raw.get("note", ""), self.span(path))
+        return PainPoint(
+            raw["text"],
+            raw.get("severity", "medium"),
+            tuple(raw.get("evidence", ())),
+            raw.get("note", ""),
+            self.span(path),
+        )
 
     def opportunity(self, raw: str | dict[str, Any], path: DocPath) -> Opportunity:
         if isinstance(raw, str):
             return Opportunity(raw, span=self.span(path))
-        return Opportunity(raw["text"], raw.get("priority", "medium"), raw.get("owner", ""),
-                           tuple(raw.get("evidence", ())), raw.get("note", ""), self.span(path))
+        return Opportunity(
+            raw["text"],
+            raw.get("priority", "medium"),
+            raw.get("owner", ""),
+            tuple(raw.get("evidence", ())),
+            raw.get("note", ""),
+            self.span(path),
+        )
 
     def kpi(self, raw: dict[str, Any], path: DocPath) -> Kpi:
-        return Kpi(raw["name"], raw["value"], raw.get("target"), raw.get("unit", ""), raw.get("better", "higher"),
-                   tuple(raw.get("evidence", ())), self.span(path))
+        return Kpi(
+            raw["name"],
+            raw["value"],
+            raw.get("target"),
+            raw.get("unit", ""),
+            raw.get("better", "higher"),
+            tuple(raw.get("evidence", ())),
+            self.span(path),
+        )
 
     def lanes(self, raw: list[Any] | None, stages: tuple[Stage, ...]) -> tuple[Lane, ...]:
         if raw is not None:
             return tuple(
-                Lane(entry, LANE_TITLES[entry]) if isinstance(entry, str)
+                Lane(entry, LANE_TITLES[entry])
+                if isinstance(entry, str)
                 else Lane(entry["id"], entry["name"], custom=True, style=entry.get("style", "text"))
                 for entry in raw
             )

@@ -72,20 +72,24 @@ def format_text(diagnostic: Diagnostic, colour: bool = False) -> str:
     style = _Style(colour)
     level = diagnostic.severity.value
     level_style = "1;31" if diagnostic.severity is Severity.ERROR else "1;33"
-    head = (f"{style(str(diagnostic.span), '1')}: {style(f'{level}[{diagnostic.code}]', level_style)}: "
-            f"{safe_text(diagnostic.message)}")
+    head = (
+        f"{style(str(diagnostic.span), '1')}: {style(f'{level}[{diagnostic.code}]', level_style)}: "
+        f"{safe_text(diagnostic.message)}"
+    )
     out = [head]
     line = source_line(diagnostic.span.path, diagnostic.span.line) if diagnostic.span.line else None
     if line is not None:
         col = max(1, diagnostic.span.col)
         start = max(0, col - 1 - _WIDTH // 2) if len(line) > _WIDTH else 0
-        shown = safe_text(line[start:start + _WIDTH].replace("\t", " "))
+        shown = safe_text(line[start : start + _WIDTH].replace("\t", " "))
         gutter = str(diagnostic.span.line)
         pad = " " * len(gutter)
         out.append(f" {style(gutter, '34')} {style('|', '34')} {shown}")
         out.append(f" {pad} {style('|', '34')} {' ' * (col - 1 - start)}{style('^', level_style)}")
     if diagnostic.hint:
-        out.append(f" {' ' * len(str(diagnostic.span.line or ''))} {style('= hint:', '36')} {safe_text(diagnostic.hint)}")
+        out.append(
+            f" {' ' * len(str(diagnostic.span.line or ''))} {style('= hint:', '36')} {safe_text(diagnostic.hint)}"
+        )
     return "\n".join(out)
 
 

@@ -46,8 +46,18 @@ _LIST_NOUNS = {
 }
 
 _EVIDENCED_LANES = ("thoughts", "feelings", "pain_points", "opportunities", "kpis")
-_ITEM_LANES = ("actions", "touchpoints", "thoughts", "feelings", "pain_points", "opportunities",
-               "kpis", "frontstage", "backstage", "support")
+_ITEM_LANES = (
+    "actions",
+    "touchpoints",
+    "thoughts",
+    "feelings",
+    "pain_points",
+    "opportunities",
+    "kpis",
+    "frontstage",
+    "backstage",
+    "support",
+)
 
 
 @cache
@@ -101,7 +111,8 @@ def _leaf_errors(error: Any) -> list[Any]:
         by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
     depth = len(error.absolute_path)
     plausible = [
-        errors for errors in by_branch.values()
+        errors
+        for errors in by_branch.values()
         if not any(e.validator == "type" and len(e.absolute_path) == depth for e in errors)
     ]
     if len(plausible) == 1:
@@ -137,21 +148,29 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
         key = unknown[0] if unknown else "?"
         suggestion = did_you_mean(key, allowed)
         hint = f"did you mean '{suggestion}'?" if suggestion else f"allowed keys: {', '.join(allowed)}"
-        return Diagnostic("E200", f"unknown key '{clip(key, 40)}' in {where}",
-                          doc.span((*path, key), key=True), hint)
+        return Diagnostic("E200", f"unknown key '{clip(key, 40)}' in {where}", doc.span((*path, key), key=True), hint)
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else "?"
         if not path and missing == "jmap":
-            return Diagnostic("E206", "the map does not say its format version", span,
-                              hint="add `jmap: 1` as the first line")
+            return Diagnostic(
+                "E206", "the map does not say its format version", span, hint="add `jmap: 1` as the first line"
+            )
         return Diagnostic("E201", f"{where} needs a '{missing}'", span)
     field = _field_name(path)
     if keyword == "const" and path == ("jmap",):
         if isinstance(value, bool) or not isinstance(value, int | float):  # `jmap: "1"`: the version, but as text
-            return Diagnostic("E206", f"the format version must be the number 1, not {_type_word(value)}",
-                              span, hint="write `jmap: 1`, without quotes")
-        return Diagnostic("E206", f"format version {clip(value)} is not supported; this jmap reads version 1",
-                          span, hint="write `jmap: 1`")
+            return Diagnostic(
+                "E206",
+                f"the format version must be the number 1, not {_type_word(value)}",
+                span,
+                hint="write `jmap: 1`, without quotes",
+            )
+        return Diagnostic(
+            "E206",
+            f"format version {clip(value)} is not supported; this jmap reads version 1",
+            span,
+            hint="write `jmap: 1`",
+        )
     if keyword in ("type", "oneOf", "anyOf"):
         expected = _expected_words(error)
         subject = where if path and isinstance(path[-1], int) else f"{field} in {where}"
@@ -163,8 +182,12 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
         subject = where if path and isinstance(path[-1], int) else f"{field} in {where}"
         return Diagnostic("E203", f"{subject} cannot be '{clip(value, 40)}'", span, hint)
     if keyword == "pattern":
-        return Diagnostic("E203", f"{field} in {where} has the wrong form: '{clip(value, 40)}'", span,
-                          hint=_pattern_hint(path, error.schema))
+        return Diagnostic(
+            "E203",
+            f"{field} in {where} has the wrong form: '{clip(value, 40)}'",
+            span,
+            hint=_pattern_hint(path, error.schema),
+        )
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         low, high = error.schema.get("minimum"), error.schema.get("maximum")
         bounds = f"from {_number(low)} to {_number(high)}" if low is not None and high is not None else error.message
@@ -174,8 +197,12 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
     if keyword == "uniqueItems":
         return Diagnostic("E207", f"{field} in {where} lists the same entry twice", span)
     if keyword == "propertyNames":
-        return Diagnostic("E203", f"'{clip(value, 40)}' in {where} is not a valid id", span,
-                          hint="ids use lower-case letters, digits, '-' and '_'")
+        return Diagnostic(
+            "E203",
+            f"'{clip(value, 40)}' in {where} is not a valid id",
+            span,
+            hint="ids use lower-case letters, digits, '-' and '_'",
+        )
     return Diagnostic("E203", f"{field} in {where} is not valid: {clip(error.message, 100)}", span)
 
 
@@ -241,7 +268,12 @@ def describe(data: Any, path: DocPath) -> str:
     while index < len(path):
         key = path[index]
         child = node.get(key) if isinstance(node, dict) and isinstance(key, str) else None
-        if isinstance(key, str) and isinstance(child, list) and index + 1 < len(path) and isinstance(path[index + 1], int):
+        if (
+            isinstance(key, str)
+            and isinstance(child, list)
+            and index + 1 < len(path)
+            and isinstance(path[index + 1], int)
+        ):
             position = path[index + 1]
             assert isinstance(position, int)
             item = child[position] if position < len(child) else None
@@ -256,7 +288,11 @@ def describe(data: Any, path: DocPath) -> str:
             node = item
             index += 2
             continue
-        node = child if child is not None else (node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None)
+        node = (
+            child
+            if child is not None
+            else (node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None)
+        )
         index += 1
     return phrase
 
@@ -309,7 +345,7 @@ def _edit_distance(a: str, b: str, limit: int = 3) -> int:
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 cost = min(cost, before[j - 2] + 1)
             current[j] = min(cost, big)
-        if min(current[low - 1:high + 1]) >= big:
+        if min(current[low - 1 : high + 1]) >= big:
             return big
         before, previous = previous, current
     return previous[len(b)]
@@ -345,7 +381,9 @@ class _Semantics:
         self.persona_ids = _ids(self.data.get("personas"))
         self.research_ids = _ids(self.data.get("research"))
         self.persona_set, self.research_set = set(self.persona_ids), set(self.research_ids)
-        self.custom_lanes = [lane["id"] for _, lane in _dicts(self.data.get("lanes")) if isinstance(lane.get("id"), str)]
+        self.custom_lanes = [
+            lane["id"] for _, lane in _dicts(self.data.get("lanes")) if isinstance(lane.get("id"), str)
+        ]
         self.custom_set = set(self.custom_lanes)
         self.used_personas: set[str] = set()
         self.cited: set[str] = set()
@@ -381,8 +419,13 @@ class _Semantics:
                 continue
             if ident in seen:
                 first = self.doc.span((*seen[ident], "id"))
-                self.error("E300", f"the id '{clip(ident, 40)}' is already used by {describe(self.data, seen[ident])} (line {first.line})", (*path, "id"),
-                           hint="every persona, research source, chapter, stage and step needs its own id")
+                self.error(
+                    "E300",
+                    f"the id '{clip(ident, 40)}' is already used by "
+                    f"{describe(self.data, seen[ident])} (line {first.line})",
+                    (*path, "id"),
+                    hint="every persona, research source, chapter, stage and step needs its own id",
+                )
             else:
                 seen[ident] = path
 
@@ -395,11 +438,17 @@ class _Semantics:
             if name in seen:
                 self.error("E307", f"the lane '{clip(name, 40)}' is listed twice in 'lanes'", ("lanes", index))
             elif isinstance(lane, dict) and name in BUILTIN_LANES:
-                self.error("E300", f"the custom lane '{name}' has the id of a built-in lane", ("lanes", index, "id"),
-                           hint=f"list it as plain `{name}`, or pick another id")
+                self.error(
+                    "E300",
+                    f"the custom lane '{name}' has the id of a built-in lane",
+                    ("lanes", index, "id"),
+                    hint=f"list it as plain `{name}`, or pick another id",
+                )
             seen.add(name)
 
-    def check_column(self, column: dict[str, Any], path: DocPath, kind: str, parent: dict[str, Any] | None = None) -> None:
+    def check_column(
+        self, column: dict[str, Any], path: DocPath, kind: str, parent: dict[str, Any] | None = None
+    ) -> None:
         where = describe(self.data, path)
         emotion = column.get("emotion")
         if isinstance(emotion, dict):
@@ -408,21 +457,43 @@ class _Semantics:
                     self.used_personas.add(persona)
                 else:
                     suggestion = did_you_mean(persona, self.persona_ids)
-                    hint = f"did you mean '{suggestion}'?" if suggestion else (
-                        f"the personas are: {_listing(self.persona_ids)}" if self.persona_ids
-                        else "define the persona under 'personas', or write a plain number")
-                    self.error("E301", f"{where} gives an emotion score for '{clip(persona, 40)}', which is not a persona of this map",
-                               (*path, "emotion", persona), hint, key=True)
+                    hint = (
+                        f"did you mean '{suggestion}'?"
+                        if suggestion
+                        else (
+                            f"the personas are: {_listing(self.persona_ids)}"
+                            if self.persona_ids
+                            else "define the persona under 'personas', or write a plain number"
+                        )
+                    )
+                    self.error(
+                        "E301",
+                        f"{where} gives an emotion score for '{clip(persona, 40)}', which is not a persona of this map",
+                        (*path, "emotion", persona),
+                        hint,
+                        key=True,
+                    )
         elif isinstance(emotion, (int, float)) and not isinstance(emotion, bool):
             if len(self.persona_ids) > 1:
-                self.error("E305", f"{where} has one emotion score, but the map has {len(self.persona_ids)} personas",
-                           (*path, "emotion"), hint="give a score per persona, e.g. `emotion: {"
-                           + ", ".join(f"{clip(p, 30)}: 1" for p in self.persona_ids[:2]) + "}`")
+                self.error(
+                    "E305",
+                    f"{where} has one emotion score, but the map has {len(self.persona_ids)} personas",
+                    (*path, "emotion"),
+                    hint="give a score per persona, e.g. `emotion: {"
+                    + ", ".join(f"{clip(p, 30)}: 1" for p in self.persona_ids[:2])
+                    + "}`",
+                )
             else:
                 self.used_personas.update(self.persona_ids)
         elif emotion is None and not _dicts(column.get("steps")) and not (parent and parent.get("emotion") is not None):
-            self.found.append(Diagnostic("W500", f"{where} has no emotion score, so the curve skips it",
-                                         self.doc.span(path), hint="add e.g. `emotion: 0`"))
+            self.found.append(
+                Diagnostic(
+                    "W500",
+                    f"{where} has no emotion score, so the curve skips it",
+                    self.doc.span(path),
+                    hint="add e.g. `emotion: 0`",
+                )
+            )
         self.check_evidence(column.get("evidence"), (*path, "evidence"))
         has_evidence = bool(column.get("evidence")) or bool(parent and parent.get("evidence"))
         for lane in _ITEM_LANES:
@@ -430,18 +501,31 @@ class _Semantics:
                 cites = item.get("evidence") if isinstance(item, dict) else None
                 self.check_evidence(cites, (*path, lane, index, "evidence"))
                 if lane in _EVIDENCED_LANES and self.research_ids and not cites and not has_evidence:
-                    self.found.append(Diagnostic(
-                        "W501", f"this {_LIST_NOUNS.get(lane, lane)} in {where} cites no evidence, so it is an assumption",
-                        self.doc.span((*path, lane, index)),
-                        hint="cite research with `evidence: [id]` on the item or its stage"))
+                    self.found.append(
+                        Diagnostic(
+                            "W501",
+                            f"this {_LIST_NOUNS.get(lane, lane)} in {where} cites no evidence, so it is an assumption",
+                            self.doc.span((*path, lane, index)),
+                            hint="cite research with `evidence: [id]` on the item or its stage",
+                        )
+                    )
         custom = column.get("custom")
         if isinstance(custom, dict):
             for lane_id, items in custom.items():
                 if lane_id not in self.custom_set:
                     suggestion = did_you_mean(lane_id, self.custom_lanes)
-                    hint = f"did you mean '{suggestion}'?" if suggestion else "add it to 'lanes' as `{id: " + clip(lane_id, 30) + ", name: ...}`"
-                    self.error("E306", f"{where} fills the lane '{clip(lane_id, 40)}', which 'lanes' does not define",
-                               (*path, "custom", lane_id), hint, key=True)
+                    hint = (
+                        f"did you mean '{suggestion}'?"
+                        if suggestion
+                        else "add it to 'lanes' as `{id: " + clip(lane_id, 30) + ", name: ...}`"
+                    )
+                    self.error(
+                        "E306",
+                        f"{where} fills the lane '{clip(lane_id, 40)}', which 'lanes' does not define",
+                        (*path, "custom", lane_id),
+                        hint,
+                        key=True,
+                    )
                 for index, item in enumerate(items) if isinstance(items, list) else []:
                     if isinstance(item, dict):
                         self.check_evidence(item.get("evidence"), (*path, "custom", lane_id, index, "evidence"))
@@ -455,11 +539,21 @@ class _Semantics:
             self.cited.add(cite)
             if cite not in self.research_set:
                 suggestion = did_you_mean(cite, self.research_ids)
-                hint = f"did you mean '{suggestion}'?" if suggestion else (
-                    "list the source under 'research' first" if not self.research_ids
-                    else f"the sources are: {_listing(self.research_ids)}")
-                self.error("E303", f"the evidence '{clip(cite, 40)}' is not a research source of this map",
-                           (*path, index), hint)
+                hint = (
+                    f"did you mean '{suggestion}'?"
+                    if suggestion
+                    else (
+                        "list the source under 'research' first"
+                        if not self.research_ids
+                        else f"the sources are: {_listing(self.research_ids)}"
+                    )
+                )
+                self.error(
+                    "E303",
+                    f"the evidence '{clip(cite, 40)}' is not a research source of this map",
+                    (*path, index),
+                    hint,
+                )
 
     def check_chapters(self, stages: list[tuple[int, dict[str, Any]]]) -> None:
         order = {stage["id"]: i for i, (_, stage) in enumerate(stages) if isinstance(stage.get("id"), str)}
@@ -478,12 +572,20 @@ class _Semantics:
                 path: DocPath = ("chapters", index, "stages", stage_index)
                 if stage_id not in order:
                     suggestion = did_you_mean(stage_id, stage_ids)
-                    self.error("E302", f"chapter '{clip(name, 40)}' lists the stage '{clip(stage_id, 40)}', which is not defined",
-                               path, f"did you mean '{suggestion}'?" if suggestion else "")
+                    self.error(
+                        "E302",
+                        f"chapter '{clip(name, 40)}' lists the stage '{clip(stage_id, 40)}', which is not defined",
+                        path,
+                        f"did you mean '{suggestion}'?" if suggestion else "",
+                    )
                     continue
                 if stage_id in owner:
-                    self.error("E304", f"the stage '{clip(stage_id, 40)}' is in two chapters: "
-                                       f"'{clip(owner[stage_id], 40)}' and '{clip(name, 40)}'", path)
+                    self.error(
+                        "E304",
+                        f"the stage '{clip(stage_id, 40)}' is in two chapters: "
+                        f"'{clip(owner[stage_id], 40)}' and '{clip(name, 40)}'",
+                        path,
+                    )
                     continue
                 owner[stage_id] = name
                 positions.append(order[stage_id])
@@ -491,9 +593,13 @@ class _Semantics:
                 continue
             consecutive = positions == list(range(positions[0], positions[0] + len(positions)))
             if not consecutive or positions[0] <= last_position:
-                self.error("E304", f"chapter '{clip(name, 40)}' must list consecutive stages in journey order, after the previous chapter's",
-                           ("chapters", index, "stages"),
-                           hint="expected: " + _listing(stage_ids[min(positions):max(positions) + 1]))
+                self.error(
+                    "E304",
+                    f"chapter '{clip(name, 40)}' must list consecutive stages in journey order, "
+                    "after the previous chapter's",
+                    ("chapters", index, "stages"),
+                    hint="expected: " + _listing(stage_ids[min(positions) : max(positions) + 1]),
+                )
             last_position = max(last_position, positions[-1])
 
     def check_avatars(self) -> None:
@@ -515,11 +621,22 @@ class _Semantics:
         for index, persona in _dicts(self.data.get("personas")):
             ident = persona.get("id")
             if isinstance(ident, str) and ident not in self.used_personas:
-                self.found.append(Diagnostic("W502", f"the persona '{clip(ident, 40)}' has no emotion score anywhere, so no curve is drawn for it",
-                                             self.doc.span(("personas", index)),
-                                             hint=f"add `{clip(ident, 30)}: 0` to the stages' emotion"))
+                self.found.append(
+                    Diagnostic(
+                        "W502",
+                        f"the persona '{clip(ident, 40)}' has no emotion score anywhere, so no curve is drawn for it",
+                        self.doc.span(("personas", index)),
+                        hint=f"add `{clip(ident, 30)}: 0` to the stages' emotion",
+                    )
+                )
         for index, source in _dicts(self.data.get("research")):
             ident = source.get("id")
             if isinstance(ident, str) and ident not in self.cited:
-                self.found.append(Diagnostic("W503", f"the research source '{clip(ident, 40)}' is never cited",
-                                             self.doc.span(("research", index)), hint="cite it with `evidence: [" + clip(ident, 30) + "]`"))
+                self.found.append(
+                    Diagnostic(
+                        "W503",
+                        f"the research source '{clip(ident, 40)}' is never cited",
+                        self.doc.span(("research", index)),
+                        hint="cite it with `evidence: [" + clip(ident, 30) + "]`",
+                    )
+                )
