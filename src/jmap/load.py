@@ -613,7 +613,9 @@ def _merge_included(doc: Document, included: Document) -> None:
 
 def _shift_spans(doc: Document, section: str, offset: int) -> None:
     for spans in (doc.value_spans, doc.key_spans):
-        moved = {}
+        moved: dict[DocPath, Span] = {}
         for path in [p for p in spans if len(p) > 1 and p[0] == section and isinstance(p[1], int)]:
-            moved[(section, path[1] + offset, *path[2:])] = spans.pop(path)
+            index = path[1]
+            assert isinstance(index, int)
+            moved[(section, index + offset, *path[2:])] = spans.pop(path)
         spans.update(moved)

@@ -209,7 +209,7 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
 def _expected_words(error: Any) -> str:
     if error.validator == "type":
         types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+        return " or ".join(_TYPE_WORDS.get(t, str(t)) for t in types)
     words: list[str] = []
     for sub in error.context:
         if sub.validator == "type" and len(sub.absolute_path) == len(error.absolute_path):
@@ -561,7 +561,8 @@ class _Semantics:
         owner: dict[str, str] = {}
         last_position = -1
         for index, chapter in _dicts(self.data.get("chapters")):
-            name = chapter.get("id") if isinstance(chapter.get("id"), str) else f"chapter {index + 1}"
+            ident = chapter.get("id")
+            name: str = ident if isinstance(ident, str) else f"chapter {index + 1}"
             listed: list[Any] = chapter["stages"] if isinstance(chapter.get("stages"), list) else []
             positions: list[int] = []
             here: set[str] = set()
