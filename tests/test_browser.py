@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from jmap.build import BuildOptions, build
+from jmap.builder import BuildOptions, build
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import jmap.build as B
+import jmap.builder as B
 import jmap.cache as C
-from jmap.build import BuildOptions, TextReporter, build, configure
+from jmap.builder import BuildOptions, TextReporter, build, configure
 from jmap.cache import CACHE_FILE
 from jmap.cli import app
 from jmap.config import load_config
@@ -370,3 +370,15 @@ def test_github_annotations(maps: Path, calls: list[str]) -> None:
     assert any(line.startswith("::error file=") and "E104" in line for line in lines)
     assert "::error file=journeys/a.yaml,title=jmap build --check::missing out/a.svg (from journeys/a.yaml)" in [
         line.replace(str(maps) + "/", "") for line in lines]
+
+
+def test_jmap_build_stays_a_function_after_the_builder_module_is_imported(tmp_path: Path) -> None:
+    import jmap
+    import jmap.builder  # noqa: F401 - importing the module must not shadow the API function
+
+    source = tmp_path / "map.yaml"
+    source.write_text("jmap: 1\ntitle: T\nstages:\n  - {id: a, name: A, emotion: 0}\n", encoding="utf-8")
+    for _ in range(2):
+        report = jmap.build([str(source)], BuildOptions(out_dir=tmp_path / "out"))
+        assert not report.failed
+    assert (tmp_path / "out" / "map.svg").is_file()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jmap.build import BuildOptions, build
+from jmap.builder import BuildOptions, build
 from jmap.cache import CACHE_FILE, digest
 
 MINIMAL_MAP = "jmap: 1\ntitle: Minimal\nstages:\n  - id: start\n    name: Start\n    emotion: 0\n"

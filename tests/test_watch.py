@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import jmap.build as B
+import jmap.builder as B
 import jmap.watch as W
-from jmap.build import BuildOptions, BuildReport, Settings, configure
+from jmap.builder import BuildOptions, BuildReport, Settings, configure
 from jmap.config import ProjectConfig
 from jmap.model import Journey
 from jmap.serve import RELOAD_SCRIPT, ReloadServer, allow_reload, inject_reload, serve

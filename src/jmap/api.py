@@ -142,7 +142,7 @@ def render_svg(journey: Journey) -> str:
 
 
 def build(*args: object, **kwargs: object) -> object:
-    """Build maps into an output folder; see jmap.build.build."""
-    from jmap.build import build as _build
+    """Build maps into an output folder; see jmap.builder.build."""
+    from jmap.builder import build as _build
 
     return _build(*args, **kwargs)  # type: ignore[arg-type]

@@ -160,7 +160,7 @@ def _usage_error(message: str) -> None:
 # --- build commands (build, watch, serve) are registered below this line ---
 
 if TYPE_CHECKING:
-    from jmap.build import Reporter, Settings
+    from jmap.builder import Reporter, Settings
 
 _REPORTS = ("text", "json", "github")
 
@@ -248,7 +248,7 @@ def _split_formats(values: list[str] | None) -> tuple[tuple[str, ...] | None, st
 
 def _settings(config_file: Path | None, paths: list[str] | None, **flags: Any) -> Settings:
     """The build settings: the project's config with the flags given on top; exit 2 on a bad config."""
-    from jmap.build import configure
+    from jmap.builder import configure
     from jmap.config import load_config
     from jmap.diagnostics import JmapError
     from jmap.report import write_text
@@ -278,7 +278,7 @@ def _settings(config_file: Path | None, paths: list[str] | None, **flags: Any) -
 
 
 def _reporter(report: str, quiet: bool) -> Reporter:
-    from jmap.build import JsonReporter, TextReporter
+    from jmap.builder import JsonReporter, TextReporter
 
     if report == "json":
         return JsonReporter()
@@ -332,7 +332,7 @@ def build(
 
 
 def _reload(config: Path | None, paths: list[str] | None, flags: dict[str, Any]) -> Settings:
-    from jmap.build import configure
+    from jmap.builder import configure
     from jmap.config import load_config
 
     return configure(load_config(config), paths, **flags)

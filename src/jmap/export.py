@@ -49,7 +49,7 @@ __all__ = [
     "svg_to_png",
 ]
 
-#: Diagnostics only PNG and PDF export produces (as jmap.build.BUILD_CODES; images use E410-E413).
+#: Diagnostics only PNG and PDF export produces (as jmap.builder.BUILD_CODES; images use E410-E413).
 EXPORT_CODES = {
     "E414": "A map is too large to draw as PNG or PDF.",
     "E415": "The cairo graphics library, which PNG and PDF need, is not installed.",

@@ -24,7 +24,7 @@ from urllib.parse import quote, unquote, urlsplit
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from jmap.build import BuildReport, Reporter, Settings
+    from jmap.builder import BuildReport, Reporter, Settings
     from jmap.diagnostics import JmapError
 
 RELOAD_PATH = "/__jmap_reload"
@@ -234,7 +234,7 @@ def serve_settings(settings: Settings) -> Settings:
     """The build behind `jmap serve`: HTML among the formats, and one output folder to serve."""
     from dataclasses import replace
 
-    from jmap.build import pattern_root
+    from jmap.builder import pattern_root
 
     options = settings.options
     formats = options.formats if "html" in options.formats else (*options.formats, "html")

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from jmap.build import BuildReport, Reporter, Settings, pattern_root
+from jmap.builder import BuildReport, Reporter, Settings, pattern_root
 from jmap.cache import CACHE_FILE, toolchain_fingerprint
 from jmap.config import CONFIG_FILE, PYPROJECT
 from jmap.diagnostics import JmapError
