@@ -1,0 +1,221 @@
+"""The emotion row: the scale, the persona curves through their scores, and moments of truth.
+
+Curves are Fritsch–Carlson monotone cubics (`monotone_curve`), so they never overshoot
+the scale; several personas differ by dash and marker shape as well as colour.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from jmap import icons
+from jmap.layout.context import LayoutContext, Span
+from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
+from jmap.layout.numbers import MINUS, format_number
+from jmap.layout.rhythm import EMOTION_STEP, snap
+from jmap.layout.shapes import marker_path
+from jmap.model import ANONYMOUS_PERSONA, Lane, Persona, Step
+
+#: A score in words, for the point's tooltip.
+_SCALE_WORDS = {2: "very positive", 1: "positive", 0: "neutral", -1: "negative", -2: "very negative"}
+
+
+def monotone_curve(points: Sequence[tuple[float, float]]) -> str:
+    """SVG path data of a smooth curve through `points` (x ascending) that never overshoots.
+
+    Fritsch–Carlson monotone cubic interpolation: tangents are zero at local extrema and
+    limited elsewhere, so every Bézier control point lies between the y of the two points
+    it joins, and the curve stays inside the scale whatever the scores.
+    """
+    if not points:
+        return ""
+    if len(points) == 1:
+        x, y = points[0]
+        return f"M{fmt(x)} {fmt(y)}"
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    n = len(points)
+    h = [xs[i + 1] - xs[i] for i in range(n - 1)]
+    d = [(ys[i + 1] - ys[i]) / h[i] if h[i] else 0.0 for i in range(n - 1)]
+    m = [0.0] * n
+    m[0], m[-1] = d[0], d[-1]
+    for i in range(1, n - 1):
+        m[i] = 0.0 if d[i - 1] * d[i] <= 0 else (d[i - 1] + d[i]) / 2
+    for i in range(n - 1):
+        if d[i] == 0:
+            m[i] = m[i + 1] = 0.0
+            continue
+        a, b = m[i] / d[i], m[i + 1] / d[i]
+        s = a * a + b * b
+        if s > 9:
+            t = 3 / math.sqrt(s)
+            m[i], m[i + 1] = t * a * d[i], t * b * d[i]
+    parts = [f"M{fmt(xs[0])} {fmt(ys[0])}"]
+    for i in range(n - 1):
+        third = h[i] / 3
+        c1 = (xs[i] + third, ys[i] + m[i] * third)
+        c2 = (xs[i + 1] - third, ys[i + 1] - m[i + 1] * third)
+        parts.append(
+            f"C{fmt(c1[0])} {fmt(c1[1])} {fmt(c2[0])} {fmt(c2[1])} {fmt(xs[i + 1])} {fmt(ys[i + 1])}"
+        )
+    return "".join(parts)
+
+
+class EmotionCurveMixin(LayoutContext):
+    """The emotion lane row and its curves."""
+
+    def emotion_points(self, spans: list[Span], persona: str) -> list[tuple[float, float, str, Span, Step]]:
+        """(x, score, label, span, column) per column that scores `persona`, left to right.
+
+        A stage with steps gives a point per step that has a score; when none of its
+        steps does, the stage's own score sits at the middle of the stage.
+        """
+        points = []
+        for span in spans:
+            stage_score = dict(span.stage.emotion).get(persona)
+            if span.has_steps:
+                step_points = []
+                for col in span.columns:
+                    assert col.step is not None
+                    score = dict(col.step.emotion).get(persona)
+                    if score is not None:
+                        step_points.append((col.cx, score, col.step.name, span, col.step))
+                if step_points:
+                    points.extend(step_points)
+                    continue
+            if stage_score is not None:
+                points.append((span.cx, stage_score, span.stage.name, span, span.stage))
+        return points
+
+    def old_emotion_points(self, spans: list[Span], persona: str) -> list[tuple[float, float]]:
+        """(x, score) of the visual diff's old curve: its old points, where their columns stand now."""
+        xs: dict[str, float] = {}
+        for span in spans:
+            xs[span.stage.id] = span.cx
+            xs.update((col.id, col.cx) for col in span.columns if col.step is not None)
+        old = self.hl.old_curves.get(persona, ()) if self.hl is not None else ()
+        return sorted((xs[column], score) for column, score in old if column in xs)
+
+    def diff_curves(self, curves: list[Node], spans: list[Span], level_y: Callable[[float], float],
+                    personas: Sequence[Persona | None]) -> list[Node]:
+        """The visual diff's emotion marks: old curves (dashed, under the new ones) and rings on changed points."""
+        from jmap.layout import diffmarks
+
+        assert self.hl is not None
+        old: list[Node] = []
+        rings: list[Node] = []
+        for persona in personas:
+            pid = persona.id if persona else ANONYMOUS_PERSONA
+            name = persona.name if persona else "Customer"
+            points = self.emotion_points(spans, pid)
+            new_xy = [(px, level_y(score)) for px, score, *_ in points]
+            old_xy = [(px, level_y(score)) for px, score in self.old_emotion_points(spans, pid)]
+            if old_xy and old_xy != new_xy:
+                self.flags.add("diff-old-curve")
+                old.append(diffmarks.old_curve(monotone_curve(old_xy), old_xy, self.persona_colors[pid], self.c,
+                                               self.uid(f"curve-old-{pid}"), pid, name))
+            for (px, py), (_, _, _, _, column) in zip(new_xy, points, strict=True):
+                kind = self.hl.emotion.get((column.id, pid))
+                if kind is not None:
+                    rings.append(diffmarks.point_ring(px, py, 15.0 if len(personas) == 1 else 9.0, kind, self.c,
+                                                      self.hl.notes.get(("emotion", column.id, pid), ""), pid,
+                                                      column.id))
+        return [*old, *curves, *rings]
+
+    def emotion_row(self, lane: Lane, spans: list[Span], x0: float, y: float,
+                    label: Group) -> tuple[float, Group, list[Node], Group]:
+        """The emotion lane: tinted band, scale, curves and moments of truth.
+
+        `label` is the lane's label (drawn by the grid); the scale with its faces is added
+        to it. Returns the row's height, the label, the band's background and the curves.
+        """
+        right = spans[-1].x + spans[-1].w
+        cols_x = spans[0].x
+        top_room = 48.0
+        band_top = y + top_room
+        step = snap(EMOTION_STEP * self.body / 13, 4)
+        band_bottom = band_top + 4 * step
+        h = snap(band_bottom - y + 24)
+
+        def level_y(score: float) -> float:
+            return band_top + (2 - max(-2.0, min(2.0, score))) * step
+
+        neutral = level_y(0)
+        back: list[Node] = [
+            Rect(cols_x, band_top - 16, right - cols_x, neutral - band_top + 16, fill=self.c["emotion_positive_bg"],
+                 cls="emotion-positive"),
+            Rect(cols_x, neutral, right - cols_x, band_bottom + 16 - neutral, fill=self.c["emotion_negative_bg"],
+                 cls="emotion-negative"),
+        ]
+        for level in (2, 1, -1, -2):
+            back.append(Path(f"M{fmt(cols_x)} {fmt(level_y(level))}H{fmt(right)}", stroke=self.c["grid"],
+                             stroke_width=1, dash="2 4", cls="emotion-level"))
+        back.append(Path(f"M{fmt(cols_x)} {fmt(neutral)}H{fmt(right)}", stroke=self.c["neutral_line"],
+                         stroke_width=1.25, dash="6 4", cls="neutral-line"))
+        scale: list[Node] = []
+        small_lh = self.lh(self.small)
+        for level in (2, 1, 0, -1, -2):
+            ly = level_y(level)
+            text = f"+{level}" if level > 0 else (f"{MINUS}{-level}" if level < 0 else "0")
+            scale.append(self.line(text, x0 + self.label_w - 12 - 22, ly - small_lh / 2, 22, self.small,
+                                   self.c["text_muted"], "semibold", "end"))
+            scale.append(self.icon(icons.emotion_face(level), x0 + self.label_w - 12 - 22 - 6 - 16, ly - 8, 16,
+                                   self.c["text_muted"]))
+        label = replace(label, children=(*label.children, Group(tuple(scale), cls="emotion-scale")),
+                        box=Box(x0, y, self.label_w, h))
+
+        personas: list[Persona | None] = list(self.j.personas) or [None]
+        curves: list[Node] = []
+        single = len(personas) == 1
+        mot_columns: dict[str, float] = {}
+        for span in spans:
+            for col in (span.columns if span.has_steps else ()):
+                if col.step is not None and col.step.moment_of_truth:
+                    mot_columns[col.step.id] = col.cx
+            if span.stage.moment_of_truth:
+                mot_columns[span.stage.id] = span.cx
+        for mot_id, mx in mot_columns.items():
+            curves.append(Group((
+                Path(f"M{fmt(mx)} {fmt(y + 30)}V{fmt(band_bottom + 16)}", stroke=self.c["moment_of_truth"],
+                     stroke_width=1.25, dash="2 3"),
+                self.icon("moment-of-truth", mx - 10, y + 10, 20, self.c["moment_of_truth"],
+                          fill=self.c["moment_of_truth"]),
+            ), cls="moment-of-truth", title="Moment of truth", data=(("column", mot_id),)))
+        for index, persona in enumerate(personas):
+            pid = persona.id if persona else ANONYMOUS_PERSONA
+            name = persona.name if persona else "Customer"
+            color = self.persona_colors[pid]
+            points = self.emotion_points(spans, pid)
+            if not points:
+                continue
+            xy = [(px, level_y(score)) for px, score, *_ in points]
+            nodes: list[Node] = [Path(monotone_curve(xy), stroke=color, stroke_width=self.theme.strokes.curve,
+                                      dash=self.persona_dash(index), cls="curve-line")]
+            for (px, py), (_, score, col_name, span, column) in zip(xy, points, strict=True):
+                marker: list[Node]
+                if single:
+                    marker = [
+                        Circle(px, py, 11, fill=self.c["card"], stroke=color, stroke_width=0),
+                        self.icon(icons.emotion_face(score), px - 11, py - 11, 22, color,
+                                  stroke_width=self.theme.strokes.icon * 24 / 18),
+                    ]
+                else:
+                    marker = [Path(marker_path(index, px, py, 5), fill=color, stroke=self.c["card"],
+                                   stroke_width=1.5, cls="marker")]
+                score_text = format_number(score).replace("-", MINUS)
+                word = _SCALE_WORDS[max(-2, min(2, round(score)))]
+                nodes.append(Group(tuple(marker), cls="point", title=f"{name}, {col_name}: {score_text} ({word})",
+                                   data=(("persona", pid), ("score", format_number(score)),
+                                         ("stage", span.stage.id), *((("step", column.id),)
+                                                                      if column is not span.stage else ()))))
+            curves.append(Group(tuple(nodes), id=self.uid(f"curve-{pid}"), cls="curve", title=f"Emotion: {name}",
+                                data=(("persona", pid),)))
+        # data-lane lets the HTML map hide the whole row (bands, scale lines and curves).
+        if self.hl is not None:
+            curves = self.diff_curves(curves, spans, level_y, personas)
+        band = Group(tuple(curves), id="emotion", cls="emotion",
+                     box=Box(cols_x, band_top, right - cols_x, band_bottom - band_top), data=(("lane", lane.id),))
+        return h, label, [Group(tuple(back), cls="emotion-band", data=(("lane", lane.id),))], band
+
