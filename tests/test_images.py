@@ -155,3 +155,28 @@ def test_validate_checks_avatar_images(tmp_path: Path, image: str, code: str | N
     assert [d.code for d in errors] == [code]
     assert errors[0].span.line == 6  # the avatar line
     assert "cannot use this avatar" in errors[0].message
+
+
+def test_avatars_are_embedded_without_exif_or_text_metadata(tmp_path: Path) -> None:
+    """A published map must not carry a photo's GPS position or camera details."""
+    import base64
+    import struct
+    import zlib
+
+    from jmap.images import avatar_data_uri
+
+    images = Path(__file__).parent / "cases" / "images"
+    jpeg = (images / "avatar.jpg").read_bytes()
+    payload = b"Exif\0\0GPS 53.55N 9.99E secret-camera"
+    with_exif = jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + jpeg[2:]
+    (tmp_path / "a.jpg").write_bytes(with_exif)
+    embedded = base64.b64decode(avatar_data_uri(tmp_path / "a.jpg").split(",", 1)[1])
+    assert b"GPS" not in embedded and embedded == jpeg
+
+    png = (images / "avatar.png").read_bytes()
+    text = b"Comment\0taken at home, 12 Elm Street"
+    chunk = struct.pack(">I", len(text)) + b"tEXt" + text + struct.pack(">I", zlib.crc32(b"tEXt" + text))
+    with_text = png[:33] + chunk + png[33:]  # after the signature and IHDR
+    (tmp_path / "a.png").write_bytes(with_text)
+    embedded = base64.b64decode(avatar_data_uri(tmp_path / "a.png").split(",", 1)[1])
+    assert b"Elm Street" not in embedded and embedded == png

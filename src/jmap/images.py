@@ -151,7 +151,54 @@ def avatar_data_uri(path: Path | str) -> str:
     if info.kind == "webp":
         data = _webp_to_png(data, info)
         info = ImageInfo("png", info.width, info.height)
+    data = strip_metadata(data, info.kind)
     return f"data:{info.mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+#: JPEG segments that carry metadata, not pixels: EXIF/XMP (APP1), IPTC (APP13), comments.
+_JPEG_METADATA = {0xE1, 0xED, 0xFE}
+#: PNG chunks that carry metadata, not pixels: EXIF, text, time.
+_PNG_METADATA = {b"eXIf", b"tEXt", b"iTXt", b"zTXt", b"tIME"}
+
+
+def strip_metadata(data: bytes, kind: str) -> bytes:
+    """The image without EXIF, text and comment metadata, so a published map never carries
+    a photo's GPS position or camera details. Pixels are untouched; unknown layouts are kept as is."""
+    if kind == "jpeg":
+        return _strip_jpeg(data)
+    if kind == "png":
+        return _strip_png(data)
+    return data
+
+
+def _strip_jpeg(data: bytes) -> bytes:
+    out = bytearray(data[:2])  # SOI
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xDA:  # start of scan: the rest is image data
+            break
+        length = int.from_bytes(data[at + 2:at + 4], "big")
+        if length < 2 or at + 2 + length > len(data):
+            return data  # not a layout we understand: leave it for the checks that already passed
+        if marker not in _JPEG_METADATA:
+            out += data[at:at + 2 + length]
+        at += 2 + length
+    return bytes(out + data[at:])
+
+
+def _strip_png(data: bytes) -> bytes:
+    out = bytearray(data[:8])  # signature
+    at = 8
+    while at + 12 <= len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        end = at + 12 + length
+        if end > len(data):
+            return data
+        if data[at + 4:at + 8] not in _PNG_METADATA:
+            out += data[at:end]
+        at = end
+    return bytes(out + data[at:])
 
 
 def check_data_uri(uri: str) -> bytes:
