@@ -279,3 +279,16 @@ def test_huge_and_tiny_kpi_values_print_briefly() -> None:
     assert format_number(1e-300) == "1e-300"
     assert format_number(1234567) == "1,234,567"
     assert format_number(2.5) == "2.5"
+
+
+def test_diff_names_the_argument_that_is_not_a_map(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from jmap.cli import app
+
+    old = tmp_path / "old.yaml"
+    old.write_text("jmap: 1\ntitle: T\nstages:\n  - {id: a, name: A, emotion: 0}\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    result = CliRunner().invoke(app, ["diff", str(old), str(tmp_path / "notes.txt")])
+    assert result.exit_code == 2
+    assert "notes.txt' is not a .yaml map file" in result.output

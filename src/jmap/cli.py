@@ -560,7 +560,13 @@ def diff(
         try:
             results = diff_revisions(args[0], args[1:], max_bytes=max_bytes)
         except GitError as error:
-            hint = " (to compare two files, name both .yaml files)" if len(args) == 1 else ""
+            odd = next((a for a in args[1:] if Path(a).exists() and not a.lower().endswith((".yaml", ".yml"))), None)
+            if len(args) == 2 and args[0].lower().endswith((".yaml", ".yml")) and Path(args[0]).is_file():
+                hint = f" ('{args[1]}' is not a .yaml map file, so the first argument was read as a revision)"
+            elif odd is not None:
+                hint = f" ('{odd}' is not a .yaml map file)"
+            else:
+                hint = " (to compare two files, name both .yaml files)" if len(args) == 1 else ""
             typer.echo(f"jmap: error: {error}{hint}", err=True)
             raise typer.Exit(2) from None
     if output_format is DiffFormat.json:
