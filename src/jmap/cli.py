@@ -51,6 +51,8 @@ Paths = Annotated[
 FormatOption = Annotated[
     ReportFormat, typer.Option("--format", help="How to report: text, json or github (annotations).")
 ]
+_NO_MAPS = "no journey maps found (a map is a .yaml file with a `jmap: 1` line)"
+Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")]
 MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Refuse map files larger than this.", min=1)]
 
 
@@ -60,18 +62,16 @@ def validate(
     report: FormatOption = ReportFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     max_bytes: MaxBytes = 1_000_000,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Check maps against the format and report every problem with file:line:col.
 
     Example: jmap validate journeys/ --strict
     """
-    from jmap.api import check, discover
+    from jmap.api import check
     from jmap.report import as_json, dump_json, format_github, summary_line, write_text
 
-    files = discover(paths)
-    if not files:
-        _usage_error("no journey maps found (a map is a .yaml file with a `jmap: 1` line)")
+    files = _maps(paths)
     results = [check(path, max_bytes=max_bytes) for path in files]
     diagnostics = [d for r in results for d in r.diagnostics]
     failed = [r for r in results if not r.ok(strict)]
@@ -152,6 +152,16 @@ def init(
         typer.echo(f"wrote {file}")
 
 
+def _maps(paths: list[str]) -> list[Path]:
+    """The map files named by paths, folders and globs; a usage error when there are none."""
+    from jmap.api import discover
+
+    files = discover(paths)
+    if not files:
+        _usage_error(_NO_MAPS)
+    return files
+
+
 def _usage_error(message: str) -> None:
     typer.echo(f"jmap: error: {message}", err=True)
     raise typer.Exit(2)
@@ -217,7 +227,6 @@ ConfigFile = Annotated[
 BuildMaxBytes = Annotated[
     int | None, typer.Option("--max-bytes", min=1, show_default=False, help="Refuse map files larger than this.")
 ]
-Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")]
 
 
 def _split_formats(values: list[str] | None) -> tuple[tuple[str, ...] | None, str]:
@@ -327,7 +336,7 @@ def build(
     )
     report = settings.build(reporter=_reporter(report_format, quiet), force=force, check=check, prune=prune)
     if not report.results:
-        _usage_error("no journey maps found (a map is a .yaml file with a `jmap: 1` line)")
+        _usage_error(_NO_MAPS)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -437,21 +446,18 @@ def fmt(
         bool, typer.Option("--diff", help="Write nothing; print what would change as a unified diff.")
     ] = False,
     max_bytes: MaxBytes = 1_000_000,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Rewrite maps in the canonical layout (key order, indentation, quoting), keeping comments.
 
     Example: jmap fmt journeys/ --check
     """
-    from jmap.api import discover
     from jmap.fmt import format_file
     from jmap.fsutil import write_atomic
     from jmap.load import display_path
     from jmap.report import write_text
 
-    files = discover(paths)
-    if not files:
-        _usage_error("no journey maps found (a map is a .yaml file with a `jmap: 1` line)")
+    files = _maps(paths)
     failed = unformatted = 0
     for path in files:
         result = format_file(path, max_bytes=max_bytes)
