@@ -170,6 +170,8 @@ def _usage_error(message: str) -> None:
 # --- build commands (build, watch, serve) are registered below this line ---
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from jmap.builder import Reporter, Settings
 
 _REPORTS = ("text", "json", "github")
@@ -233,26 +235,38 @@ def _split_formats(values: list[str] | None) -> tuple[tuple[str, ...] | None, st
     """`-f` values into output formats and a report format; a usage error for anything else."""
     from jmap.config import FORMATS
 
+    outputs, report = _outputs_and_report(values, _REPORTS, "outputs")
+    if values and not outputs and report == "text":
+        _usage_error(f"no format given; outputs: {', '.join(FORMATS)}")
+    return (tuple(outputs) or None), report
+
+
+def _outputs_and_report(values: list[str] | None, reports: Sequence[str], outputs_label: str) -> tuple[list[str], str]:
+    """Comma-separated `-f` values split into output formats (svg, png...) and one report format.
+
+    The last report format named wins; the report defaults to the first of `reports`;
+    anything unknown is a usage error with a did-you-mean hint.
+    """
+    from jmap.config import FORMATS
+
     outputs: list[str] = []
-    report = "text"
+    report = reports[0]
     for value in values or []:
         for item in (v.strip().lower() for v in value.split(",")):
-            if item in FORMATS:
-                outputs.append(item)
-            elif item in _REPORTS:
+            if item in reports:
                 report = item
+            elif item in FORMATS:
+                outputs.append(item)
             elif item:
                 from jmap.validate import did_you_mean
 
-                guess = did_you_mean(item, [*FORMATS, *_REPORTS])
+                guess = did_you_mean(item, [*FORMATS, *reports])
                 _usage_error(
                     f"unknown format '{item}'"
                     + (f" (did you mean '{guess}'?)" if guess else "")
-                    + f"; outputs: {', '.join(FORMATS)}; reports: {', '.join(_REPORTS)}"
+                    + f"; {outputs_label}: {', '.join(FORMATS)}; reports: {', '.join(reports)}"
                 )
-    if values and not outputs and report == "text":
-        _usage_error(f"no format given; outputs: {', '.join(FORMATS)}")
-    return (tuple(dict.fromkeys(outputs)) or None), report
+    return list(dict.fromkeys(outputs)), report
 
 
 def _settings(config_file: Path | None, paths: list[str] | None, **flags: Any) -> Settings:
@@ -539,27 +553,11 @@ def diff(
     Example: jmap diff main journeys/checkout.yaml --format markdown
     Example (visual diff): jmap diff old.yaml new.yaml -o review/ -f svg,png
     """
-    from jmap.config import FORMATS
     from jmap.diff import diff_files, diff_revisions, exit_code, render_markdown, render_text, report_json
     from jmap.gitrev import GitError
 
-    reports = [f.value for f in DiffFormat]
-    output_format, outputs = DiffFormat.text, []
-    for value in formats or []:
-        for item in (v.strip().lower() for v in value.split(",")):
-            if item in reports:
-                output_format = DiffFormat(item)
-            elif item in FORMATS:
-                outputs.append(item)
-            elif item:
-                from jmap.validate import did_you_mean
-
-                guess = did_you_mean(item, [*reports, *FORMATS])
-                _usage_error(
-                    f"unknown format '{item}'"
-                    + (f" (did you mean '{guess}'?)" if guess else "")
-                    + f"; reports: {', '.join(reports)}; visual diff: {', '.join(FORMATS)}"
-                )
+    chosen, report = _outputs_and_report(formats, [f.value for f in DiffFormat], "visual diff")
+    output_format, outputs = DiffFormat(report), chosen
     if len(args) == 2 and all(a.lower().endswith((".yaml", ".yml")) for a in args):
         results = [diff_files(args[0], args[1], max_bytes=max_bytes)]
     else:
