@@ -97,7 +97,8 @@ def generate_map(stages: int = 8, personas: int = 2, seed: int = 0, *, title: st
 def _stage(rng: random.Random, ident: str, index: int, people: list[tuple[str, str]],
            research: list[tuple[str, str]]) -> list[str]:
     name = PHASES[index % len(PHASES)] + ("" if index < len(PHASES) else f" {index // len(PHASES) + 1}")
-    cite = rng.choice(research)[0]
+    # Every source is cited at least once (the first stages cite them in turn), so the map has no warning.
+    cite = research[index][0] if index < len(research) else rng.choice(research)[0]
     lines = [f"  - id: {ident}", f"    name: {_q(name)}",
              f"    description: {_q(rng.choice(VERBS) + ' ' + rng.choice(OBJECTS) + ' before deciding.')}",
              f"    duration: {rng.randint(1, 10)} days", f"    evidence: [{cite}]"]
@@ -127,6 +128,29 @@ def _stage(rng: random.Random, ident: str, index: int, people: list[tuple[str, s
               "    support:", f"      - {_q(rng.choice(SYSTEMS))}",
               "    custom:", f"      channels-mix: [{_q(rng.choice(CHANNELS) + ' first')}]"]
     return lines
+
+
+def generate_comparable(stages: int = 6, steps: int = 5, personas: int = 2) -> str:
+    """A map comparable to a Mermaid journey of `stages` sections and `stages * steps` tasks.
+
+    Each step holds what a Mermaid task holds (a name, a score per actor) plus an action and
+    a touchpoint, so jmap draws at least as much as Mermaid does. Valid, with nothing to report.
+    """
+    rng = random.Random(stages * 100 + steps)
+    people = [(f"p{i}", FIRST[i % len(FIRST)]) for i in range(personas)]
+    out = ["jmap: 1", "title: Comparable journey", "personas:"]
+    out += [f"  - {{id: {ident}, name: {name}}}" for ident, name in people]
+    out.append("stages:")
+    for s in range(1, stages + 1):
+        out += [f"  - id: s{s}", f"    name: Stage {s}", "    steps:"]
+        for t in range(1, steps + 1):
+            scores = ", ".join(f"{ident}: {(s + t + i) % 5 - 2}" for i, (ident, _) in enumerate(people))
+            channel = rng.choice(CHANNELS)
+            out += [f"      - id: s{s}t{t}", f"        name: Task {s}.{t}",
+                    f"        actions: [{_q(rng.choice(VERBS) + ' ' + rng.choice(OBJECTS))}]",
+                    f"        touchpoints: [{{channel: {channel}, name: {_q(channel.capitalize())}}}]",
+                    f"        emotion: {{{scores}}}"]
+    return "\n".join(out) + "\n"
 
 
 def write_project(folder: Path, count: int = 500, stages: int = 8, personas: int = 2, *,
