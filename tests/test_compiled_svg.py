@@ -19,8 +19,10 @@ from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import jinja2
+import markupsafe
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 from test_layout import EXAMPLES, journeys
 from test_svg import hostile_journey
@@ -29,11 +31,12 @@ from jmap.api import check
 from jmap.diff import diff, diff_files
 from jmap.layout.diffmarks import diff_view
 from jmap.layout.engine import layout
-from jmap.layout.geometry import Layout
+from jmap.layout.geometry import Layout, fmt
 from jmap.model import Journey, Stage
 from jmap.render import _map_svg, _runtime
 from jmap.render import svg as svg_module
 from jmap.render.env import get_env
+from jmap.render.filters import num
 from jmap.render.svg import avatar_images, events, render_compiled, render_with_jinja
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,6 +170,37 @@ def test_escaping_and_finalize_are_jinjas(value: Any) -> None:
         assert "<script>" not in compiled and "\x00" not in compiled and "{{ 7*7 }}" in compiled
 
 
+class _Text(str):
+    """A str subclass: escape() must convert it, not pass it as safe."""
+
+
+class _Safe(Markup):
+    """A Markup subclass: safe as it is."""
+
+
+@given(st.text())
+def test_escape_is_markupsafes(text: str) -> None:
+    for value in (text, Markup(text), _Text(text), _Safe(text)):
+        ours = _runtime.escape(value)
+        assert ours == markupsafe.escape(value) and type(ours) is Markup
+
+
+def test_escape_of_other_values_is_markupsafes() -> None:
+    class Html:
+        def __html__(self) -> str:
+            return "<b>"
+
+    for value in (None, 7, -0.0, 1e300, True, Html(), ("<", 1)):
+        assert _runtime.escape(value) == markupsafe.escape(value)
+
+
+@given(st.one_of(st.integers(-10**20, 10**20), st.floats(-1e15, 1e15), st.booleans(),
+                 st.sampled_from([0, -0.0, 0.0, 1, 1.0, True, 0.005, -0.005, 2.675])))
+def test_num_prints_any_number_as_fmt_does(value: float) -> None:
+    """The cached `num` filter (equal numbers share an entry: 1, 1.0 and True) prints as fmt does."""
+    assert num(value) == fmt(value) and type(num(value)) is Markup
+
+
 # --- StrictUndefined --------------------------------------------------------------------------
 
 
@@ -197,13 +231,13 @@ def test_a_missing_attribute_raises_never_prints_empty(missing: str) -> None:
     assert str(ours) == str(jinjas) == f"'types.SimpleNamespace object' has no attribute '{missing}'"
 
 
-def test_a_missing_number_raises_as_in_jinja() -> None:
-    """`num` rounds its value: an undefined number fails in round(), under either path."""
+def test_a_missing_number_raises() -> None:
+    """`num` (its cache hashes the value) fails on an undefined number under either path."""
     lay = hostile_layout("x")
     events = [("circle", SimpleNamespace(cls="", cx=1, cy=2, fill="#000000", stroke="none"))]
     ours, jinjas = failures(layout=lay, events=events)
-    assert type(ours) is type(jinjas) is TypeError
-    assert str(ours) == str(jinjas)
+    assert type(ours).__name__ == type(jinjas).__name__ == "UndefinedError"
+    assert str(ours) == str(jinjas) == "'types.SimpleNamespace object' has no attribute 'r'"
 
 
 def test_a_missing_item_raises() -> None:
