@@ -10,15 +10,12 @@ cache, because compiling costs more than rendering in a short CLI process.
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import jinja2
-from markupsafe import Markup
 
-from jmap.layout.geometry import fmt
+from jmap.render.filters import num, xml_safe
 from jmap.resources import data_dir
 
 
@@ -39,23 +36,6 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
-# Characters XML 1.0 cannot hold even as references: C0 controls but tab, LF and CR;
-# surrogates; U+FFFE and U+FFFF. The loader refuses most; this keeps any valid map well formed.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def _xml_safe(value: Any) -> Any:
-    """Every printed value passes here before escaping: drop what XML cannot hold."""
-    if isinstance(value, str) and not isinstance(value, Markup) and _NOT_XML.search(value):
-        return _NOT_XML.sub("", value)
-    return value
-
-
-def _num(value: float) -> Markup:
-    """Numbers print with at most 2 decimals; they are safe, so they skip escaping."""
-    return Markup(fmt(value))
-
-
 @cache
 def get_env() -> jinja2.Environment:
     """The shared environment (built once per process)."""
@@ -68,7 +48,7 @@ def get_env() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
-        finalize=_xml_safe,
+        finalize=xml_safe,
     )
-    env.filters["num"] = _num
+    env.filters["num"] = num
     return env
