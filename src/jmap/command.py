@@ -113,9 +113,11 @@ def build_settings(config_file: Path | None, paths: list[str] | None, **flags: A
         raise UsageError("the config file is not valid") from None
     page_size = flags.get("page_size")
     if isinstance(page_size, str):
+        import re
+
         from jmap.config import PAGE_SIZE
 
-        if not PAGE_SIZE.fullmatch(page_size.lower()):
+        if not re.fullmatch(PAGE_SIZE, page_size.lower()):
             raise UsageError(f"--page-size {page_size}: use fit, or a paper size such as a4 or a3-landscape")
         flags["page_size"] = page_size.lower()
     theme = flags.get("theme")
