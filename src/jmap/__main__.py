@@ -1,3 +1,3 @@
-from jmap.cli import main
+from jmap.entry import main
 
 main()

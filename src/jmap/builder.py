@@ -8,6 +8,9 @@
 Every output is written atomically (temporary file, then rename); a broken map is
 reported and the others still build; in `check` mode nothing is written and the
 outputs that are missing or differ from what jmap would write are listed.
+
+Records are NamedTuples (immutable) and classes with `__slots__` (mutable), not dataclasses:
+importing `dataclasses` costs every `jmap build` ~10 ms.
 """
 
 from __future__ import annotations
@@ -18,9 +21,8 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from jmap.api import check as check_map
 from jmap.api import discover
@@ -29,7 +31,9 @@ from jmap.config import DEFAULT_NAMING, FORMATS, ProjectConfig
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
 from jmap.fsutil import write_atomic
 from jmap.load import DEFAULT_MAX_BYTES, display_path
-from jmap.model import Journey
+
+if TYPE_CHECKING:
+    from jmap.model import Journey
 
 __all__ = [
     "FORMATS", "BuildOptions", "BuildReport", "MapResult", "Reporter", "build", "build_map", "configure",
@@ -47,8 +51,7 @@ BUILD_CODES = {
 MIN_PARALLEL = 2
 
 
-@dataclass(frozen=True)
-class BuildOptions:
+class BuildOptions(NamedTuple):
     """What decides the bytes and places of the outputs (the same options, the same files)."""
 
     #: Output folder; None means `build/` beside each input.
@@ -74,24 +77,30 @@ class BuildOptions:
         return settings
 
 
-@dataclass
 class MapResult:
     """What happened to one map."""
 
-    source: Path
-    #: The outputs written (or, with check, compared).
-    outputs: list[Path] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    status: str = "built"  # built | unchanged | failed | stale (check: an output is missing or differs)
-    #: With check: (output, "missing" | "differs").
-    stale: list[tuple[Path, str]] = field(default_factory=list)
-    #: The files the map read: itself, its includes, its avatars (for the cache and watch).
-    deps: list[Path] = field(default_factory=list)
-    #: The hash of the deps' bytes the outputs were rendered from (None: do not cache).
-    inputs: str | None = None
-    #: format -> (digest, size) of the bytes rendered.
-    rendered: dict[str, tuple[str, int]] = field(default_factory=dict)
-    seconds: float = 0.0
+    __slots__ = ("source", "outputs", "diagnostics", "status", "stale", "deps", "inputs", "rendered", "seconds")
+
+    def __init__(self, source: Path, outputs: list[Path] | None = None, diagnostics: list[Diagnostic] | None = None,
+                 status: str = "built", stale: list[tuple[Path, str]] | None = None, deps: list[Path] | None = None,
+                 inputs: str | None = None, rendered: dict[str, tuple[str, int]] | None = None,
+                 seconds: float = 0.0) -> None:
+        self.source = source
+        #: The outputs written (or, with check, compared).
+        self.outputs: list[Path] = [] if outputs is None else outputs
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+        #: built | unchanged | failed | stale (check: an output is missing or differs)
+        self.status = status
+        #: With check: (output, "missing" | "differs").
+        self.stale: list[tuple[Path, str]] = [] if stale is None else stale
+        #: The files the map read: itself, its includes, its avatars (for the cache and watch).
+        self.deps: list[Path] = [] if deps is None else deps
+        #: The hash of the deps' bytes the outputs were rendered from (None: do not cache).
+        self.inputs = inputs
+        #: format -> (digest, size) of the bytes rendered.
+        self.rendered: dict[str, tuple[str, int]] = {} if rendered is None else rendered
+        self.seconds = seconds
 
     @property
     def failed(self) -> bool:
@@ -111,17 +120,23 @@ class MapResult:
         return payload
 
 
-@dataclass
 class BuildReport:
-    results: list[MapResult] = field(default_factory=list)
-    #: Outputs jmap wrote whose map is gone (or that a map no longer produces).
-    orphans: list[Path] = field(default_factory=list)
-    #: Orphans removed (with prune).
-    pruned: list[Path] = field(default_factory=list)
-    #: Orphans kept although prune was asked, because their bytes are no longer jmap's.
-    kept: list[Path] = field(default_factory=list)
-    check: bool = False
-    seconds: float = 0.0
+    """What a whole build did."""
+
+    __slots__ = ("results", "orphans", "pruned", "kept", "check", "seconds")
+
+    def __init__(self, results: list[MapResult] | None = None, orphans: list[Path] | None = None,
+                 pruned: list[Path] | None = None, kept: list[Path] | None = None, check: bool = False,
+                 seconds: float = 0.0) -> None:
+        self.results: list[MapResult] = [] if results is None else results
+        #: Outputs jmap wrote whose map is gone (or that a map no longer produces).
+        self.orphans: list[Path] = [] if orphans is None else orphans
+        #: Orphans removed (with prune).
+        self.pruned: list[Path] = [] if pruned is None else pruned
+        #: Orphans kept although prune was asked, because their bytes are no longer jmap's.
+        self.kept: list[Path] = [] if kept is None else kept
+        self.check = check
+        self.seconds = seconds
 
     def _with(self, status: str) -> list[MapResult]:
         return [r for r in self.results if r.status == status]
@@ -233,7 +248,7 @@ def build_map(
     try:
         journey = checked.journey()
         if options.theme:
-            journey = replace(journey, theme=replace(journey.theme, name=options.theme))
+            journey = _replace(journey, theme=_replace(journey.theme, name=options.theme))
         result.deps += [Path(p.avatar) for p in journey.personas if p.avatar]
         warnings: list[Diagnostic] = []
 
@@ -290,6 +305,15 @@ def build_map(
     return result
 
 
+def _replace(record: Any, **changes: Any) -> Any:
+    """A model record with some fields changed (NamedTuples, and dataclasses until the model drops them)."""
+    if hasattr(record, "_replace"):
+        return record._replace(**changes)
+    from dataclasses import replace
+
+    return replace(record, **changes)
+
+
 def internal_error(source: Path, error: BaseException) -> Diagnostic:
     return Diagnostic(
         "E900", f"jmap failed while rendering this map: {type(error).__name__}: {clip(str(error), 200)}",
@@ -308,8 +332,7 @@ def _read(path: Path) -> bytes | None:
 # --- the whole build --------------------------------------------------------------------
 
 
-@dataclass
-class _Task:
+class _Task(NamedTuple):
     source: Path
     root: Path
     cache: BuildCache
@@ -586,8 +609,7 @@ def _could_be_output(cache: BuildCache, path: Path) -> bool:
 # --- settings from the config and the flags ----------------------------------------------
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """A build, fully decided: what to build, how, and with how many processes."""
 
     paths: list[str]

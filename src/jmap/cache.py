@@ -11,21 +11,27 @@ safe: the next build renders everything once more. For each map it keeps
 
 The written records are also the list of files jmap owns: `--prune` only ever
 removes a file listed here whose bytes are still the ones jmap wrote.
+
+Records are a NamedTuple and a class with `__slots__`, not dataclasses: importing
+`dataclasses` costs every `jmap build` ~10 ms.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from jmap import __version__
 from jmap.fsutil import write_atomic
+
+try:  # the module hashlib takes BLAKE2 from, without hashlib's OpenSSL start-up (~3 ms)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 CACHE_FILE = ".jmap-cache.json"
 #: Bumped when the cache layout changes; an old cache is then ignored.
@@ -33,7 +39,7 @@ CACHE_VERSION = 1
 
 
 def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def file_digest(path: Path) -> str | None:
@@ -47,7 +53,7 @@ def file_digest(path: Path) -> str | None:
 
 def inputs_digest(files: Iterable[Path | str]) -> str | None:
     """One hash over the bytes of files, in order, or None when one of them is unreadable."""
-    hasher = hashlib.blake2b(digest_size=16)
+    hasher = blake2b(digest_size=16)
     for path in files:
         try:
             with open(path, "rb") as handle:
@@ -63,37 +69,60 @@ def toolchain_fingerprint() -> str:
     """A hash of everything in jmap that shapes an output: version, code, templates, themes, fonts.
 
     Computed once per process. Covering the package's own files, not only its version,
-    keeps the cache right in a development checkout too. Files are identified by size and
-    modification time rather than content: reading the fonts and the generated validator on
-    every run cost ~25 ms, and a touched file only makes the cache rebuild (never go stale).
+    keeps the cache right in a development checkout too. Files are identified by path, size
+    and modification time rather than content: reading the fonts and the generated validator
+    on every run cost ~25 ms, and a touched file only makes the cache rebuild (never go stale).
     """
+    hasher = blake2b(digest_size=16)
+    hasher.update(__version__.encode())
+    for root in _toolchain_roots():
+        for relative, info in _files_below(root):
+            hasher.update(f"{relative}\0{info}\n".encode())
+    return hasher.hexdigest()
+
+
+def _toolchain_roots() -> list[str]:
+    """The package folder and the data folders outside it (a checkout keeps templates and schemas at its root)."""
     from jmap.resources import data_dir
 
-    hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(__version__.encode())
-    roots = [Path(__file__).parent]
+    package = os.path.dirname(os.path.abspath(__file__))
+    roots = [package]
     for name in ("templates", "themes", "fonts", "schemas"):
         try:
-            roots.append(data_dir(name))
+            folder = os.path.abspath(data_dir(name))
         except FileNotFoundError:
             continue
-    seen: set[Path] = set()
-    for root in roots:
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
-            for name in sorted(files):
-                path = Path(folder) / name
-                if name.endswith((".pyc", ".tmp")) or name.startswith(".") or path in seen:
-                    continue
-                seen.add(path)
-                hasher.update(path.relative_to(root).as_posix().encode() + b"\0")
-                try:
-                    info = path.stat()
-                except OSError:
-                    hasher.update(b"-")
-                    continue
-                hasher.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
-    return hasher.hexdigest()
+        if not (folder + os.sep).startswith(package + os.sep):
+            roots.append(folder)
+    return roots
+
+
+def _files_below(root: str, prefix: str = "") -> list[tuple[str, str]]:
+    """(path relative to root, "size:mtime_ns") for every file below root, in name order.
+
+    Skips byte code, hidden and temporary files; a file that cannot be read says "-".
+    """
+    try:
+        entries = sorted(os.scandir(root), key=lambda entry: entry.name)
+    except OSError:
+        return []
+    found: list[tuple[str, str]] = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith(".") or name == "__pycache__" or name.endswith((".pyc", ".tmp")):
+            continue
+        relative = prefix + name
+        if entry.is_dir():
+            if not entry.is_symlink():  # as os.walk: a linked folder is not entered
+                found += _files_below(entry.path, relative + "/")
+            continue
+        try:
+            info = entry.stat()
+        except OSError:
+            found.append((relative, "-"))
+            continue
+        found.append((relative, f"{info.st_size}:{info.st_mtime_ns}"))
+    return found
 
 
 def output_key(inputs: str, fmt: str, settings: dict[str, Any]) -> str:
@@ -103,8 +132,7 @@ def output_key(inputs: str, fmt: str, settings: dict[str, Any]) -> str:
     return digest(payload.encode())
 
 
-@dataclass
-class OutputRecord:
+class OutputRecord(NamedTuple):
     """One file jmap wrote."""
 
     path: str  # relative to the cache's folder, with /
@@ -116,14 +144,24 @@ class OutputRecord:
         return {"path": self.path, "key": self.key, "digest": self.digest, "size": self.size}
 
 
-@dataclass
 class MapEntry:
     """What the cache knows about one map."""
 
-    #: Files the map read (relative to the cache's folder), the map first.
-    deps: list[str]
-    inputs: str
-    outputs: dict[str, OutputRecord] = field(default_factory=dict)
+    __slots__ = ("deps", "inputs", "outputs")
+
+    def __init__(self, deps: list[str], inputs: str, outputs: dict[str, OutputRecord] | None = None) -> None:
+        #: Files the map read (relative to the cache's folder), the map first.
+        self.deps = deps
+        self.inputs = inputs
+        self.outputs: dict[str, OutputRecord] = {} if outputs is None else outputs
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MapEntry):
+            return NotImplemented
+        return (self.deps, self.inputs, self.outputs) == (other.deps, other.inputs, other.outputs)
+
+    def __repr__(self) -> str:
+        return f"MapEntry(deps={self.deps!r}, inputs={self.inputs!r}, outputs={self.outputs!r})"
 
     def as_json(self) -> dict[str, Any]:
         return {"deps": self.deps, "inputs": self.inputs,

@@ -1,11 +1,15 @@
 """The `jmap` command: parses flags, calls the library, picks a reporter.
 
 Exit codes: 0 ok, 1 a map is invalid (or stale, or differs), 2 usage error.
+A plain `jmap build` is answered by jmap.entry without this module (typer takes ~30 ms
+to import); both run jmap.command.build_command.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from jmap import __version__
+from jmap.command import NO_MAPS, UsageError, build_command, build_settings, outputs_and_report, reporter, split_formats
 
 app = typer.Typer(
     name="jmap",
@@ -51,7 +56,6 @@ Paths = Annotated[
 FormatOption = Annotated[
     ReportFormat, typer.Option("--format", help="How to report: text, json or github (annotations).")
 ]
-_NO_MAPS = "no journey maps found (a map is a .yaml file with a `jmap: 1` line)"
 Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")]
 MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Refuse map files larger than this.", min=1)]
 
@@ -158,7 +162,7 @@ def _maps(paths: list[str]) -> list[Path]:
 
     files = discover(paths)
     if not files:
-        _usage_error(_NO_MAPS)
+        _usage_error(NO_MAPS)
     return files
 
 
@@ -167,14 +171,20 @@ def _usage_error(message: str) -> None:
     raise typer.Exit(2)
 
 
+@contextmanager
+def _usage() -> Iterator[None]:
+    """Report a UsageError from jmap.command as typer commands report theirs."""
+    try:
+        yield
+    except UsageError as error:
+        _usage_error(str(error))
+
+
 # --- build commands (build, watch, serve) are registered below this line ---
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from jmap.builder import Settings
 
-    from jmap.builder import Reporter, Settings
-
-_REPORTS = ("text", "json", "github")
 
 BuildPaths = Annotated[
     list[str] | None,
@@ -231,83 +241,6 @@ BuildMaxBytes = Annotated[
 ]
 
 
-def _split_formats(values: list[str] | None) -> tuple[tuple[str, ...] | None, str]:
-    """`-f` values into output formats and a report format; a usage error for anything else."""
-    from jmap.config import FORMATS
-
-    outputs, report = _outputs_and_report(values, _REPORTS, "outputs")
-    if values and not outputs and report == "text":
-        _usage_error(f"no format given; outputs: {', '.join(FORMATS)}")
-    return (tuple(outputs) or None), report
-
-
-def _outputs_and_report(values: list[str] | None, reports: Sequence[str], outputs_label: str) -> tuple[list[str], str]:
-    """Comma-separated `-f` values split into output formats (svg, png...) and one report format.
-
-    The last report format named wins; the report defaults to the first of `reports`;
-    anything unknown is a usage error with a did-you-mean hint.
-    """
-    from jmap.config import FORMATS
-
-    outputs: list[str] = []
-    report = reports[0]
-    for value in values or []:
-        for item in (v.strip().lower() for v in value.split(",")):
-            if item in reports:
-                report = item
-            elif item in FORMATS:
-                outputs.append(item)
-            elif item:
-                from jmap.validate import did_you_mean
-
-                guess = did_you_mean(item, [*FORMATS, *reports])
-                _usage_error(
-                    f"unknown format '{item}'"
-                    + (f" (did you mean '{guess}'?)" if guess else "")
-                    + f"; {outputs_label}: {', '.join(FORMATS)}; reports: {', '.join(reports)}"
-                )
-    return list(dict.fromkeys(outputs)), report
-
-
-def _settings(config_file: Path | None, paths: list[str] | None, **flags: Any) -> Settings:
-    """The build settings: the project's config with the flags given on top; exit 2 on a bad config."""
-    from jmap.builder import configure
-    from jmap.config import load_config
-    from jmap.diagnostics import JmapError
-    from jmap.report import write_text
-
-    if config_file is not None and not config_file.is_file():
-        _usage_error(f"{config_file}: no such config file")
-    try:
-        config = load_config(config_file)
-    except JmapError as error:
-        write_text(error.diagnostics)
-        typer.echo("jmap: error: the config file is not valid", err=True)
-        raise typer.Exit(2) from None
-    page_size = flags.get("page_size")
-    if isinstance(page_size, str):
-        from jmap.config import PAGE_SIZE
-
-        if not PAGE_SIZE.fullmatch(page_size.lower()):
-            _usage_error(f"--page-size {page_size}: use fit, or a paper size such as a4 or a3-landscape")
-        flags["page_size"] = page_size.lower()
-    theme = flags.get("theme")
-    if isinstance(theme, str):
-        from jmap.config import theme_names
-
-        if theme not in theme_names():
-            _usage_error(f"--theme {theme}: choose from {', '.join(theme_names())}")
-    return configure(config, paths, **flags)
-
-
-def _reporter(report: str, quiet: bool) -> Reporter:
-    from jmap.builder import JsonReporter, TextReporter
-
-    if report == "json":
-        return JsonReporter()
-    return TextReporter(quiet=quiet, github=report == "github")
-
-
 @app.command()
 def build(
     paths: BuildPaths = None,
@@ -336,22 +269,12 @@ def build(
     Example: jmap build journeys/ -o renders -f svg,png,html
     Example (CI gate): jmap build --check
     """
-    outputs, report_format = _split_formats(formats)
-    settings = _settings(
-        config,
-        paths,
-        out_dir=output,
-        formats=outputs,
-        theme=theme,
-        scale=scale,
-        page_size=page_size,
-        max_bytes=max_bytes,
-        jobs=jobs,
-    )
-    report = settings.build(reporter=_reporter(report_format, quiet), force=force, check=check, prune=prune)
-    if not report.results:
-        _usage_error(_NO_MAPS)
-    raise typer.Exit(0 if report.ok else 1)
+    with _usage():
+        code = build_command(
+            paths=paths, output=output, formats=formats, jobs=jobs, force=force, check=check, prune=prune,
+            theme=theme, scale=scale, page_size=page_size, config=config, max_bytes=max_bytes, quiet=quiet,
+        )
+    raise typer.Exit(code)
 
 
 def _reload(config: Path | None, paths: list[str] | None, flags: dict[str, Any]) -> Settings:
@@ -390,18 +313,19 @@ def watch(
     """
     from jmap.watch import watch as run_watch
 
-    outputs, report_format = _split_formats(formats)
-    flags: dict[str, Any] = dict(
-        out_dir=output, formats=outputs, theme=theme, scale=scale, page_size=page_size, jobs=jobs
-    )
-    settings = _settings(config, paths, **flags)
+    with _usage():
+        outputs, report_format = split_formats(formats)
+        flags: dict[str, Any] = dict(
+            out_dir=output, formats=outputs, theme=theme, scale=scale, page_size=page_size, jobs=jobs
+        )
+        settings = build_settings(config, paths, **flags)
     typer.echo("watching for changes; stop with Ctrl-C", err=True)
     import contextlib
 
     with contextlib.suppress(KeyboardInterrupt):
         run_watch(
             settings,
-            reporter=_reporter(report_format, quiet),
+            reporter=reporter(report_format, quiet),
             reload=lambda: _reload(config, paths, flags),
             on_error=_watch_errors,
         )
@@ -425,9 +349,10 @@ def serve(
     from jmap.serve import ReloadServer
     from jmap.serve import serve as run_serve
 
-    outputs, report_format = _split_formats(formats)
-    flags: dict[str, Any] = dict(out_dir=output, formats=outputs, theme=theme, jobs=jobs)
-    settings = _settings(config, paths, **flags)
+    with _usage():
+        outputs, report_format = split_formats(formats)
+        flags: dict[str, Any] = dict(out_dir=output, formats=outputs, theme=theme, jobs=jobs)
+        settings = build_settings(config, paths, **flags)
 
     def ready(server: ReloadServer) -> None:
         typer.echo(f"serving {server.folder} at {server.url} (loopback only); stop with Ctrl-C", err=True)
@@ -436,7 +361,7 @@ def serve(
         run_serve(
             settings,
             port=port,
-            reporter=_reporter(report_format, quiet),
+            reporter=reporter(report_format, quiet),
             on_ready=ready,
             reload=lambda: _reload(config, paths, flags),
             on_error=_watch_errors,
@@ -556,7 +481,8 @@ def diff(
     from jmap.diff import diff_files, diff_revisions, exit_code, render_markdown, render_text, report_json
     from jmap.gitrev import GitError
 
-    chosen, report = _outputs_and_report(formats, [f.value for f in DiffFormat], "visual diff")
+    with _usage():
+        chosen, report = outputs_and_report(formats, [f.value for f in DiffFormat], "visual diff")
     output_format, outputs = DiffFormat(report), chosen
     if len(args) == 2 and all(a.lower().endswith((".yaml", ".yml")) for a in args):
         results = [diff_files(args[0], args[1], max_bytes=max_bytes)]
@@ -652,8 +578,7 @@ def diff(
 
 
 def main() -> None:
-    """Console entry point."""
-    if sys.argv[1:] == ["--version"]:  # answer without building the command tree
-        print(f"jmap {__version__}")
-        return
-    app()
+    """The console entry point of earlier versions: jmap.entry.main, which falls back to `app`."""
+    from jmap.entry import main as entry_main
+
+    entry_main()

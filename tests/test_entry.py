@@ -1,0 +1,283 @@
+"""The typer-free entry point (jmap.entry) does what the typer app does, byte for byte.
+
+Every command line below runs twice, in two copies of one project: through `jmap.entry.main`
+and through the typer app `jmap.cli.app`. Exit code, stdout, stderr (build times blanked)
+and every file in the project afterwards must be equal. Each line is also marked with the
+way the entry point must take: its own parser ("fast") or the typer app ("typer").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from jmap import entry
+from jmap.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+MAP = "jmap: 1\ntitle: {title}\nstages:\n  - id: start\n    name: Start\n    emotion: 0\n"
+BROKEN = "jmap: 1\ntitle: Broken\nstages:\n  - id: start\n    name: Start\n    emotion: 0\n    touchpionts: [x]\n"
+PROJECT = {
+    "jmap.toml": "# test project\n",
+    "a.yaml": MAP.format(title="Alpha"),
+    "b.yaml": MAP.format(title="Beta"),
+    "maps/c.yaml": MAP.format(title="Gamma"),
+    "maps/deep/d.yaml": MAP.format(title="Delta"),
+    "maps/notes.yaml": "todo: write a map\n",
+    "broken/broken.yaml": BROKEN,
+    "empty/notes.yaml": "todo: nothing here\n",
+    "other.toml": 'output = "renders"\nformats = ["svg", "html"]\n',
+    "bad.toml": "output = renders\n",
+    "unknown.toml": 'outptu = "renders"\n',
+}
+
+
+class Case(NamedTuple):
+    argv: list[str]
+    way: str  # "fast": jmap.entry parses it; "typer": it goes to the typer app (or is --version)
+    setup: Callable[[Path], object] | None = None
+    #: Maps built in parallel are reported in the order they finish: compare the lines as a set.
+    parallel: bool = False
+
+
+def built_then_removed(project: Path) -> None:
+    """A build of b.yaml into out/, then b.yaml deleted: its output is an orphan."""
+    app_run(project, ["build", "a.yaml", "b.yaml", "-o", "out", "-q"])
+    (project / "b.yaml").unlink()
+
+
+def built_then_edited(project: Path) -> None:
+    app_run(project, ["build", "a.yaml", "-o", "out", "-q"])
+    (project / "a.yaml").write_text(MAP.format(title="Alpha, edited"))
+
+
+CASES = [
+    # plain builds: paths, folders, globs, every flag and both spellings
+    Case(["build", "a.yaml", "-o", "out", "-f", "svg"], "fast"),
+    Case(["build", "a.yaml", "-o", "out", "-f", "svg", "-q"], "fast"),
+    Case(["build", "a.yaml", "--output", "out", "--format", "svg", "--quiet"], "fast"),
+    Case(["build", "a.yaml", "b.yaml", "-o", "out", "-f", "svg"], "fast"),
+    Case(["build", "maps", "-o", "out"], "fast", parallel=True),
+    Case(["build", "maps", "-o", "out", "-j", "1"], "fast"),
+    Case(["build", "maps/*.yaml", "-o", "out"], "fast"),
+    Case(["build", "-o", "out", "a.yaml", "-f", "svg", "maps", "-j", "1"], "fast"),
+    Case(["build"], "fast", parallel=True),
+    Case(["build", "a.yaml"], "fast"),
+    Case(["build", "a.yaml", "--output=out", "--format=svg,html"], "fast"),
+    Case(["build", "a.yaml", "-o", "out", "-f", "svg", "-f", "json"], "fast"),
+    Case(["build", "a.yaml", "broken", "-o", "out", "--format", "github"], "fast"),
+    Case(["build", "a.yaml", "broken", "-o", "out", "-f", "svg,json"], "fast"),
+    Case(["build", "a.yaml", "broken", "-o", "out"], "fast"),
+    Case(["build", "a.yaml", "-o", "out", "--force"], "fast", built_then_edited),
+    Case(["build", "a.yaml", "-o", "out"], "fast", built_then_edited),
+    Case(["build", "a.yaml", "-o", "out", "--check"], "fast"),
+    Case(["build", "a.yaml", "-o", "out", "--check"], "fast", built_then_edited),
+    Case(["build", "a.yaml", "-o", "out", "--check", "-f", "github"], "fast", built_then_edited),
+    Case(["build", "a.yaml", "-o", "out"], "fast", built_then_removed),
+    Case(["build", "a.yaml", "-o", "out", "--prune"], "fast", built_then_removed),
+    Case(["build", "a.yaml", "-o", "out", "--theme", "dark"], "fast"),
+    Case(["build", "a.yaml", "-o", "out", "-f", "png", "--scale", "1.5"], "fast"),
+    Case(["build", "a.yaml", "-o", "out", "-f", "pdf", "--page-size", "A4-landscape"], "fast"),
+    Case(["build", "a.yaml", "--config", "other.toml"], "fast"),
+    Case(["build", "a.yaml", "-o", "out", "--max-bytes", "20"], "fast"),
+    Case(["build", "a.yaml", "-o", "out", "-j", "3"], "fast"),
+    Case(["build", "a.yaml", "-o", "out", "--jobs=2", "-j", "1", "-o", "out2"], "fast"),
+    # usage errors that the command's body raises: the same message, exit 2
+    Case(["build", "empty", "-o", "out"], "fast"),
+    Case(["build", "a.yaml", "-f", "bogus"], "fast"),
+    Case(["build", "a.yaml", "-f", "svgg"], "fast"),
+    Case(["build", "a.yaml", "-f", "text"], "fast"),
+    Case(["build", "a.yaml", "--theme", "nope"], "fast"),
+    Case(["build", "a.yaml", "--page-size", "a9-sideways"], "fast"),
+    Case(["build", "a.yaml", "--config", "missing.toml"], "fast"),
+    Case(["build", "a.yaml", "--config", "bad.toml"], "fast"),
+    Case(["build", "a.yaml", "--config", "unknown.toml"], "fast"),
+    # everything else goes to typer
+    Case([], "typer"),
+    Case(["--version"], "typer"),
+    Case(["--help"], "typer"),
+    Case(["build", "--help"], "typer"),
+    Case(["build", "a.yaml", "-h"], "typer"),
+    Case(["validate", "a.yaml"], "typer"),
+    Case(["buidl", "a.yaml"], "typer"),
+    Case(["build", "a.yaml", "-j", "0"], "typer"),
+    Case(["build", "a.yaml", "-j", "\u0663"], "typer"),  # an Arabic-Indic 3: int() takes it, so typer does
+    Case(["build", "a.yaml", "-j", "two"], "typer"),
+    Case(["build", "a.yaml", "--scale", "9"], "typer"),
+    Case(["build", "a.yaml", "--scale", "1e0", "-o", "out"], "typer"),
+    Case(["build", "a.yaml", "--scale", "abc"], "typer"),
+    Case(["build", "a.yaml", "--max-bytes", "0"], "typer"),
+    Case(["build", "a.yaml", "--no-such-flag"], "typer"),
+    Case(["build", "a.yaml", "-qf", "svg", "-o", "out"], "typer"),
+    Case(["build", "a.yaml", "-osvg"], "typer"),
+    Case(["build", "-j", "1", "--", "a.yaml", "-o", "out"], "typer"),
+    Case(["build", "a.yaml", "-o"], "typer"),
+    Case(["build", "a.yaml", "-o", ""], "typer"),
+    Case(["build", "a.yaml", "-o", "-q"], "typer"),
+    Case(["build", "a.yaml", "--force=yes"], "typer"),
+    Case(["build", "a.yaml", "--theme", "\x1b[31mred"], "typer"),
+]
+
+
+class Outcome(NamedTuple):
+    code: int
+    stdout: str
+    stderr: str
+    files: dict[str, bytes]
+
+
+def make_project(folder: Path) -> Path:
+    for name, text in PROJECT.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def app_run(project: Path, argv: list[str]) -> None:
+    """Run the typer app in `project` (for a case's setup)."""
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        with pytest.raises(SystemExit):
+            app(argv, prog_name="jmap")
+    finally:
+        os.chdir(cwd)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def blank_times(text: str) -> str:
+    return re.sub(r'"seconds": [0-9.]+', '"seconds": S', re.sub(r" in [0-9.]+ s\b", " in S s", text))
+
+
+def run(main: Callable[[], None], argv: list[str], project: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> Outcome:
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(sys, "argv", ["jmap", *argv])
+    capsys.readouterr()
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    out, err = capsys.readouterr()
+    return Outcome(code, blank_times(out), blank_times(err), snapshot(project))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[" ".join(c.argv) or "(none)" for c in CASES])
+def test_the_entry_point_agrees_with_the_typer_app(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert (entry.parse_build(case.argv) is not None) == (case.way == "fast")
+    projects = {side: make_project(tmp_path / side) for side in ("entry", "typer")}
+    for project in projects.values():
+        if case.setup is not None:
+            case.setup(project)
+    fast = run(entry.main, case.argv, projects["entry"], capsys, monkeypatch)
+    slow = run(app, case.argv, projects["typer"], capsys, monkeypatch)
+    assert fast.code == slow.code
+    assert fast.stdout == slow.stdout
+    if case.parallel:
+        assert sorted(fast.stderr.splitlines()) == sorted(slow.stderr.splitlines())
+    else:
+        assert fast.stderr == slow.stderr
+    assert fast.files.keys() == slow.files.keys()
+    assert fast.files == slow.files
+
+
+def test_the_cases_cover_every_flag() -> None:
+    spelled = {arg.partition("=")[0] for case in CASES if case.way == "fast" for arg in case.argv}
+    assert set(entry.FLAGS) | set(entry.OPTIONS) <= spelled
+
+
+def test_parsed_values_are_what_typer_passes() -> None:
+    flags = entry.parse_build(["build", "a", "-o", "out", "-f", "svg", "--format=json", "-j", "2", "--scale", ".5",
+                               "--max-bytes", "10", "--config", "c.toml", "--theme", "dark", "--page-size", "a4",
+                               "b", "-q", "--force", "--check", "--prune"])
+    assert flags == {
+        "paths": ["a", "b"], "output": Path("out"), "formats": ["svg", "json"], "jobs": 2, "scale": 0.5,
+        "max_bytes": 10, "config": Path("c.toml"), "theme": "dark", "page_size": "a4",
+        "quiet": True, "force": True, "check": True, "prune": True,
+    }
+    assert entry.parse_build(["build"]) == {"paths": None, "formats": None}
+
+
+def test_shell_completion_and_ascii_stderr_go_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert entry._plain_environment()
+    monkeypatch.setenv("_JMAP_COMPLETE", "bash_complete")
+    assert not entry._plain_environment()
+    monkeypatch.delenv("_JMAP_COMPLETE")
+
+    class Ascii:
+        encoding = "ANSI_X3.4-1968"
+
+    monkeypatch.setattr(sys, "stderr", Ascii())
+    assert not entry._plain_environment()
+
+
+def test_jmap_cli_main_still_works(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from jmap import cli
+
+    monkeypatch.setattr(sys, "argv", ["jmap", "--version"])
+    cli.main()
+    assert capsys.readouterr().out.startswith("jmap ")
+
+
+def test_the_console_script_is_the_entry_point() -> None:
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'jmap = "jmap.entry:main"' in text
+
+
+def child_env() -> dict[str, str]:
+    """This checkout's jmap for a child process, whatever the folder it runs in."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    for name in ("NO_COLOR", "FORCE_COLOR", "CI"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.mark.parametrize("argv", [
+    ["build", "a.yaml", "-o", "out", "-f", "svg"],
+    ["build", "a.yaml", "broken", "-o", "out", "-f", "svg", "-q"],
+    ["build", "a.yaml", "b.yaml", "-o", "out", "--format", "json"],
+    ["build", "empty"],
+], ids=" ".join)
+def test_whole_processes_agree(argv: list[str], tmp_path: Path) -> None:
+    """`python -m jmap` (the entry point) and the typer app in a child process, with pipes for stdout and stderr."""
+    outcomes = []
+    for side, command in (("entry", ["-m", "jmap"]), ("typer", ["-c", "from jmap.cli import app; app()"])):
+        project = make_project(tmp_path / side)
+        done = subprocess.run([sys.executable, *command, *argv], cwd=project, env=child_env(), capture_output=True,
+                              text=True, timeout=120)
+        outcomes.append(Outcome(done.returncode, blank_times(done.stdout), blank_times(done.stderr),
+                                snapshot(project)))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_a_reader_that_goes_away_is_handled_as_typer_does(tmp_path: Path) -> None:
+    """With stdout closed early, both ways exit alike (a JSON report larger than a pipe's buffer)."""
+    project = make_project(tmp_path / "p")
+    for number in range(60):
+        (project / "many" / f"map-{number:02d}-{'x' * 40}.yaml").parent.mkdir(exist_ok=True)
+        (project / "many" / f"map-{number:02d}-{'x' * 40}.yaml").write_text(BROKEN)
+    env = child_env()
+    outcomes = []
+    for code in ("from jmap.entry import main; main()", "from jmap.cli import app; app()"):
+        process = subprocess.Popen([sys.executable, "-c", code, "build", "many", "-j", "1", "-f", "json"],
+                                   cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        outcomes.append((process.wait(timeout=120), process.stderr.read()))
+        process.stderr.close()
+    assert outcomes[0] == outcomes[1] == (1, b"")

@@ -1,0 +1,128 @@
+"""A plain `jmap build` starts lean: what it imports, and a cheap but faithful toolchain fingerprint."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import jmap.resources
+from jmap.cache import toolchain_fingerprint
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Never imported by a plain build: the command line (typer, click), the terminal UI (rich),
+#: the schema library (the fast path has a compiled validator).
+NEVER = ("typer", "click", "rich", "jsonschema")
+
+
+def imports(stderr: str) -> dict[str, str]:
+    """Module -> the jmap module whose import pulled it in ("" for none), from `-X importtime` lines."""
+    rows = []
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and "self [us]" not in line:
+            name = line.split("|")[2]
+            rows.append((len(name) - len(name.lstrip()), name.strip()))
+    found: dict[str, str] = {}
+    parents: list[tuple[int, str]] = []
+    for depth, name in reversed(rows):  # a module is printed after the modules it imports
+        while parents and parents[-1][0] >= depth:
+            parents.pop()
+        found[name] = next((p for _, p in reversed(parents) if p.startswith("jmap")), "")
+        parents.append((depth, name))
+    return found
+
+
+def test_a_plain_build_imports_no_command_line_or_schema_library(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    env.pop("CI", None)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "jmap", "build", str(ROOT / "examples" / "online-shop.yaml"),
+         "-o", str(tmp_path / "out"), "-f", "svg"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "online-shop.svg").is_file()
+    modules = imports(done.stderr)
+    assert "jmap.builder" in modules  # the build ran here, under -X importtime
+    loaded = sorted(m for m in modules if m.split(".")[0] in NEVER)
+    assert loaded == []
+    # No config file here: tomllib may come only with the theme files (jmap.themes), never for the config.
+    assert modules.get("tomllib", "jmap.themes") == "jmap.themes"
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    """Stand-in template, theme, font and schema folders, read by a fresh fingerprint each time."""
+    folders = {name: tmp_path / name for name in ("templates", "themes", "fonts", "schemas")}
+    files = {
+        "templates": ("map.svg.j2", "<svg>{{ title }}</svg>\n"),
+        "themes": ("default/theme.toml", 'name = "default"\nink = "#111111"\n'),
+        "fonts": ("Inter-Regular.otf", "not really a font"),
+        "schemas": ("journey.schema.json", "{}\n"),
+    }
+    for name, (relative, text) in files.items():
+        path = folders[name] / relative
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    monkeypatch.setattr(jmap.resources, "data_dir", lambda name: folders[name])
+    toolchain_fingerprint.cache_clear()
+    yield folders
+    toolchain_fingerprint.cache_clear()
+
+
+def fresh_fingerprint() -> str:
+    toolchain_fingerprint.cache_clear()
+    return toolchain_fingerprint()
+
+
+def later(path: Path) -> None:
+    """Give a file a modification time one second on (an editor saving it later)."""
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+
+
+def test_the_fingerprint_is_stable_while_nothing_changes(data: dict[str, Path]) -> None:
+    assert fresh_fingerprint() == fresh_fingerprint()
+
+
+def test_editing_a_template_changes_the_fingerprint(data: dict[str, Path]) -> None:
+    before = fresh_fingerprint()
+    template = data["templates"] / "map.svg.j2"
+    template.write_text("<svg>{{ title | upper }}</svg>\n")
+    edited = fresh_fingerprint()
+    assert edited != before
+    template.write_text("<svg>{{ title | lower }}</svg>\n")  # the same size: the time tells
+    later(template)
+    assert fresh_fingerprint() not in (before, edited)
+
+
+def test_editing_a_theme_changes_the_fingerprint(data: dict[str, Path]) -> None:
+    before = fresh_fingerprint()
+    theme = data["themes"] / "default" / "theme.toml"
+    theme.write_text(theme.read_text().replace("#111111", "#222222"))  # same size
+    later(theme)
+    assert fresh_fingerprint() != before
+
+
+def test_a_new_theme_or_font_changes_the_fingerprint(data: dict[str, Path]) -> None:
+    before = fresh_fingerprint()
+    (data["themes"] / "sepia").mkdir()
+    (data["themes"] / "sepia" / "theme.toml").write_text('name = "sepia"\n')
+    with_theme = fresh_fingerprint()
+    assert with_theme != before
+    (data["fonts"] / "Inter-Bold.otf").write_text("another font")
+    assert fresh_fingerprint() != with_theme
+
+
+def test_byte_code_and_hidden_files_do_not_change_the_fingerprint(data: dict[str, Path]) -> None:
+    before = fresh_fingerprint()
+    (data["templates"] / ".map.svg.j2.swp").write_text("editor state")
+    (data["templates"] / "__pycache__").mkdir()
+    (data["templates"] / "__pycache__" / "x.cpython-311.pyc").write_text("byte code")
+    (data["templates"] / ".map.svg.j2.abc123.tmp").write_text("a write in progress")
+    assert fresh_fingerprint() == before
