@@ -16,7 +16,6 @@ import stat
 import unicodedata
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,20 +47,43 @@ DocPath = tuple[PathKey, ...]
 Parser = Callable[[str, str], tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]]
 
 
-@dataclass
 class Document:
-    """A loaded map: its data (includes merged in) and where each part came from."""
+    """A loaded map: its data (includes merged in) and where each part came from.
 
-    path: Path
-    data: dict[str, Any]
-    #: Span of the value at each document path (the key's span for mapping values is in key_spans).
-    value_spans: dict[DocPath, Span]
-    #: Span of the key that introduces each mapping value.
-    key_spans: dict[DocPath, Span]
-    #: The folder that includes and images may not leave.
-    root: Path
-    #: Included files (already merged into ``data``), for validation and caching.
-    includes: list[Document] = field(default_factory=list)
+    A plain class with slots (a dataclass costs more to import than it saves typing).
+    """
+
+    __slots__ = ("path", "data", "value_spans", "key_spans", "root", "includes")
+
+    def __init__(
+        self,
+        path: Path,
+        data: dict[str, Any],
+        value_spans: dict[DocPath, Span],
+        key_spans: dict[DocPath, Span],
+        root: Path,
+        includes: list[Document] | None = None,
+    ) -> None:
+        self.path = path
+        self.data = data
+        #: Span of the value at each document path (the key's span for mapping values is in key_spans).
+        self.value_spans = value_spans
+        #: Span of the key that introduces each mapping value.
+        self.key_spans = key_spans
+        #: The folder that includes and images may not leave.
+        self.root = root
+        #: Included files (already merged into ``data``), for validation and caching.
+        self.includes: list[Document] = [] if includes is None else includes
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Document:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: equal by content, so not hashable
+
+    def __repr__(self) -> str:
+        return "Document(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
     def span(self, path: DocPath, *, key: bool = False) -> Span:
         """The best known span for a document path: the part itself or its nearest parent."""
