@@ -4,10 +4,9 @@ A diagnostic is data (code, message, span, hint); reporters in
 ``jmap.report`` turn a list of them into text, JSON or GitHub annotations.
 Codes are stable: docs/errors.md lists them all and a test keeps it in step.
 Span and Diagnostic are NamedTuples rather than dataclasses, so that importing
-this module (every jmap process does) stays cheap.
+this module (every jmap process does) stays cheap; for the same reason their
+annotations are evaluated, not strings (see jmap.model).
 """
-
-from __future__ import annotations
 
 from enum import Enum
 from typing import NamedTuple

@@ -23,12 +23,10 @@ A manifest is read with ``tomllib`` once per process. ``extends`` may chain
 (print -> default) and a cycle is an error. :func:`resolve_theme` then applies
 what a map asks for in ``theme:`` (a font size, a few colour overrides).
 
-The records are NamedTuples and ``tomllib`` is imported when a manifest is first
-read: this module is imported by every build, and a dataclass or an eager import
-costs milliseconds there.
+The records are NamedTuples (with evaluated annotations, see jmap.model) and
+``tomllib`` is imported when a manifest is first read: this module is imported by
+every build, and a dataclass or an eager import costs milliseconds there.
 """
-
-from __future__ import annotations
 
 import re
 from collections.abc import Mapping
@@ -145,7 +143,7 @@ class TypeSizes(NamedTuple):
     heading: float = 16.0
     title: float = 28.0
 
-    def scaled(self, factor: float) -> TypeSizes:
+    def scaled(self, factor: float) -> "TypeSizes":
         return TypeSizes(*(round(size * factor, 2) for size in self))
 
 
