@@ -156,11 +156,11 @@ class _FastBuilder(_Builder):
         self.visit(node)
         return super().build(node, path, depth)
 
-    def build_key(self, node: Any) -> str:
+    def build_key(self, node: Any, tag: str | None) -> str:
         self.visit(node)
-        if node.tag == _MERGE_TAG:
+        if tag == _MERGE_TAG:
             raise _Unusual
-        return super().build_key(node)
+        return super().build_key(node, tag)
 
     def merge_sources(self, key_node: Any, value_node: Any, depth: int) -> list[Any]:
         raise _Unusual

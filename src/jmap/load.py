@@ -388,6 +388,12 @@ def _deepest_line(text: str) -> int:
     return 1
 
 
+def _tag_of(node: Any) -> str | None:
+    """A node's tag as text. ruamel builds it anew on each access to `node.tag`: read it once."""
+    tag = node.tag
+    return tag if isinstance(tag, str) else getattr(tag, "value", None)
+
+
 def _short_tag(tag: object) -> str:
     text = str(tag).replace("tag:yaml.org,2002:", "!!")
     return clip(text, 40)
@@ -415,7 +421,7 @@ class _Builder:
         self.count(node)
         if depth > MAX_DEPTH:
             raise JmapError([_too_deep(self.span(node).line, self.name)])
-        tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None)
+        tag = _tag_of(node)
         if tag not in _CORE_TAGS:
             raise self.fail(
                 "E106",
@@ -447,12 +453,13 @@ class _Builder:
         result: dict[str, Any] = {}
         merged: list[Any] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            key_tag = _tag_of(key_node)
+            if key_tag == _MERGE_TAG:
                 merged.extend(self.merge_sources(key_node, value_node, depth + 1))
                 continue
             if not isinstance(key_node.value, str) or isinstance(key_node, (MappingNode, SequenceNode)):
                 raise self.fail("E104", "a key must be plain text", key_node)
-            key = self.build_key(key_node)
+            key = self.build_key(key_node, key_tag)
             if key in result:
                 first = self.key_spans[(*path, key)]
                 raise self.fail(
@@ -465,11 +472,12 @@ class _Builder:
             result[key] = self.build(value_node, (*path, key), depth + 1)
         for source in merged:
             for key_node, value_node in source.value:
-                if key_node.tag == _MERGE_TAG:
+                key_tag = _tag_of(key_node)
+                if key_tag == _MERGE_TAG:
                     continue  # expanded (and counted) by merge_sources
                 if not isinstance(key_node.value, str) or isinstance(key_node, (MappingNode, SequenceNode)):
                     raise self.fail("E104", "a key must be plain text", key_node)
-                key = self.build_key(key_node)
+                key = self.build_key(key_node, key_tag)
                 if key not in result:
                     self.key_spans[(*path, key)] = self.span(key_node)
                     result[key] = self.build(value_node, (*path, key), depth + 1)
@@ -490,12 +498,12 @@ class _Builder:
             found.append(source)
             for inner_key, inner_value in source.value:
                 self.count(inner_key)  # every merged key is visited, even when overridden: bound them all
-                if inner_key.tag == _MERGE_TAG:
+                if _tag_of(inner_key) == _MERGE_TAG:
                     found.extend(self.merge_sources(inner_key, inner_value, depth + 1))
         return found
 
-    def build_key(self, node: Any) -> str:
-        tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None)
+    def build_key(self, node: Any, tag: str | None) -> str:
+        """A mapping key as text; `tag` is the key node's (read once by the caller)."""
         if tag not in _CORE_TAGS:
             raise self.fail(
                 "E106",
@@ -503,6 +511,7 @@ class _Builder:
                 node,
                 hint="remove the tag: a journey map is plain YAML",
             )
+        assert tag is not None  # a core tag
         key = self.build_scalar(node, tag)
         return key if isinstance(key, str) else str(node.value)
 
