@@ -13,7 +13,6 @@ import math
 import os
 import re
 import stat
-import unicodedata
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -291,6 +290,9 @@ def _first_refused(text: str) -> int | None:
 
 
 def _is_forbidden_char(char: str) -> bool:
+    """The definition `_FORBIDDEN` implements (only the tests call it, hence the late import)."""
+    import unicodedata
+
     if char in _ALLOWED_CONTROLS:
         return False
     category = unicodedata.category(char)
