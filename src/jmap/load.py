@@ -513,7 +513,6 @@ class _Builder:
                 node,
                 hint="remove the tag: a journey map is plain YAML",
             )
-        assert tag is not None  # a core tag
         key = self.build_scalar(node, tag)
         return key if isinstance(key, str) else str(node.value)
 
