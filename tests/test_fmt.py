@@ -7,7 +7,6 @@ import io
 import os
 import re
 import shutil
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,9 @@ ACCEPT = os.environ.get("JMAP_ACCEPT") == "1"
 def relative_avatars(journey: Any, root: Path) -> Any:
     """The journey with persona avatar paths made relative to the project copy they were loaded from."""
     personas = tuple(
-        replace(p, avatar=str(Path(p.avatar).relative_to(root.resolve()))) if p.avatar else p for p in journey.personas
+        p._replace(avatar=str(Path(p.avatar).relative_to(root.resolve()))) if p.avatar else p for p in journey.personas
     )
-    return replace(journey, personas=personas)
+    return journey._replace(personas=personas)
 
 
 def model_of_text(text: str, name: str = "map.yaml") -> Any:

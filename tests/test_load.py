@@ -12,6 +12,7 @@ from jmap.diagnostics import JmapError, Span
 from jmap.load import (
     MAX_INCLUDES,
     ROOT_MARKERS,
+    _first_refused,
     confine,
     display_path,
     find_root,
@@ -190,6 +191,24 @@ def test_read_text_refusals(project: Path) -> None:
         with pytest.raises(JmapError) as caught:
             read_text(path, max_bytes=10)
         assert codes(caught.value) == [code]
+
+
+@pytest.mark.parametrize(("text", "offset"), [
+    ("plain\ttext\r\n", None), ("a\u2029b\x07", 1), ("a\x07b\u2028", 1), ("ab\u2028\u2029", 2),
+    ("ab\u2029\u2028", 2), ("\ufeffx", 0), ("x\x9f", 1), ("\u2028", 0),
+])
+def test_the_first_refused_character_is_found(text: str, offset: int | None) -> None:
+    """A forbidden character or a raw line separator (U+2028/9), whichever comes first."""
+    assert _first_refused(text) == offset
+
+
+def test_a_line_separator_is_refused_at_its_place(project: Path) -> None:
+    path = project / "x.yaml"
+    path.write_text("jmap: 1\ntitle: a\u2028b\n", encoding="utf-8")
+    with pytest.raises(JmapError) as caught:
+        read_text(path, max_bytes=100)
+    assert [(d.code, d.span.line, d.span.col) for d in caught.value.diagnostics] == [("E103", 2, 9)]
+    assert "U+2028" in caught.value.diagnostics[0].message
 
 
 def test_parse_reports_bad_yaml_at_its_place() -> None:

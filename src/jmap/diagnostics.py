@@ -3,17 +3,20 @@
 A diagnostic is data (code, message, span, hint); reporters in
 ``jmap.report`` turn a list of them into text, JSON or GitHub annotations.
 Codes are stable: docs/errors.md lists them all and a test keeps it in step.
+Span and Diagnostic are NamedTuples rather than dataclasses, so that importing
+this module (every jmap process does) stays cheap; for the same reason their
+annotations are evaluated, not strings (see jmap.model).
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Span:
-    """A place in a source file; line and column are 1-based (0 = unknown)."""
+class Span(NamedTuple):
+    """A place in a source file; line and column are 1-based (0 = unknown).
+
+    Spans sort as (path, line, col), as tuples do.
+    """
 
     path: str
     line: int
@@ -81,8 +84,7 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One problem with a map, in the user's terms."""
 
     code: str

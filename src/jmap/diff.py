@@ -52,7 +52,7 @@ from jmap.model import (
     Persona,
     Research,
     Stage,
-    Step,
+    StageOrStep,
     Touchpoint,
 )
 from jmap.normalize import initials_of
@@ -228,7 +228,7 @@ def diff(old: Journey | None, new: Journey | None, *, old_label: str = "", new_l
     return result
 
 
-def _numbered(column: Step, lane: str) -> list[tuple[int, Any]]:
+def _numbered(column: StageOrStep, lane: str) -> list[tuple[int, Any]]:
     return list(enumerate(column.lanes.items(lane)))
 
 
@@ -255,7 +255,7 @@ class _Differ:
         names = {p.id: p.name for p in old.personas}
         names.update({p.id: p.name for p in new.personas})
         self.persona_names = names
-        self.column_names = {c.id: c.name for j in (old, new) for s in j.stages for c in (s, *s.steps)}
+        self.column_names = {c.id: c.name for j in (old, new) for s in j.stages for c in s.self_and_steps}
 
     def add(self, change: Change) -> None:
         self.out.append(change)
@@ -486,7 +486,7 @@ class _Differ:
     def quote_column(self, column_id: str) -> str:
         return self.column_names.get(column_id, column_id)
 
-    def column_fields(self, before: Step, after: Step, what: str, stage: str, step: str | None) -> None:
+    def column_fields(self, before: StageOrStep, after: StageOrStep, what: str, stage: str, step: str | None) -> None:
         key: Key = (what, after.id)
         where: dict[str, Any] = {"stage": stage, "step": step, "label": after.name}
         if before.name != after.name:
@@ -515,12 +515,12 @@ class _Differ:
         Columns in one map only (their stage or step was added or removed) are not listed item
         by item, but their items take part in cross-column moves.
         """
-        old_columns = {c.id: (s.id, c) for s in self.old.stages for c in (s, *s.steps)}
-        new_ids = {c.id for s in self.new.stages for c in (s, *s.steps)}
+        old_columns = {c.id: (s.id, c) for s in self.old.stages for c in s.self_and_steps}
+        new_ids = {c.id for s in self.new.stages for c in s.self_and_steps}
         lanes = _item_lanes(self.old, self.new)
         pending: list[_LaneItems] = []
         for stage in self.new.stages:
-            for column in (stage, *stage.steps):
+            for column in stage.self_and_steps:
                 step = column.id if column is not stage else None
                 found = old_columns.get(column.id)
                 if found is None:
@@ -540,8 +540,8 @@ class _Differ:
                                           len(column.lanes.items(lane)), 0, listed=False) for lane in lanes)
         self.cross_column_moves(pending)
 
-    def items(self, stage: str, step: str | None, column: str, lane: str, before_col: Step, after_col: Step,
-              ) -> tuple[list[tuple[int, Any]], list[tuple[int, Any]]]:
+    def items(self, stage: str, step: str | None, column: str, lane: str, before_col: StageOrStep,
+              after_col: StageOrStep) -> tuple[list[tuple[int, Any]], list[tuple[int, Any]]]:
         """Report matched items of one lane; return the unmatched old and new ones for cross-column moves."""
         before = list(before_col.lanes.items(lane))
         after = list(after_col.lanes.items(lane))
@@ -643,7 +643,7 @@ class _Differ:
                 self.add(Change(CHANGED, key, "item", "changed", field=name, old=a, new=b,
                                 detail=after.unit if name == "target" else "", **common))
 
-    def emotion(self, stage: str, step: str | None, before: Step, after: Step) -> None:
+    def emotion(self, stage: str, step: str | None, before: StageOrStep, after: StageOrStep) -> None:
         old, new = dict(before.emotion), dict(after.emotion)
         order = [p for p, _ in after.emotion] + [p for p, _ in before.emotion if p not in new]
         for persona in order:
@@ -842,7 +842,7 @@ def score_text(value: float) -> str:
     return f"+{text}" if value > 0 else text
 
 
-def _contents(column: Step) -> str:
+def _contents(column: StageOrStep) -> str:
     """What a column held, in a few words: "3 actions, 1 pain point"."""
     parts = []
     for lane in ITEM_LANES:
@@ -866,7 +866,7 @@ def _relative(path: str, source: str) -> str:
 
 
 def _default_lanes(journey: Journey) -> tuple[Lane, ...]:
-    columns = [c for s in journey.stages for c in (s, *s.steps)]
+    columns = [c for s in journey.stages for c in s.self_and_steps]
 
     def used(lane: str) -> bool:
         if lane == "emotion":
@@ -885,7 +885,7 @@ def _item_lanes(old: Journey, new: Journey) -> list[str]:
             if lane.custom and lane.id not in custom:
                 custom.append(lane.id)
         for stage in journey.stages:
-            for column in (stage, *stage.steps):
+            for column in stage.self_and_steps:
                 for lane_id, _ in column.lanes.custom:
                     if lane_id not in custom:
                         custom.append(lane_id)
@@ -1285,8 +1285,6 @@ def _is_map(data: bytes) -> bool:
 
 def _relabel(diagnostic: Diagnostic, folder: Path, label: str, name: str) -> Diagnostic:
     """Name a file of the temporary mirror as `REV:path`."""
-    from dataclasses import replace
-
     path = diagnostic.span.path
     absolute = Path(path) if os.path.isabs(path) else Path.cwd() / path
     try:
@@ -1294,7 +1292,7 @@ def _relabel(diagnostic: Diagnostic, folder: Path, label: str, name: str) -> Dia
     except (ValueError, OSError):
         return diagnostic
     rev = label.rsplit(":", 1)[0] if inside.as_posix() == name else label.split(":", 1)[0]
-    return replace(diagnostic, span=replace(diagnostic.span, path=f"{rev}:{inside.as_posix()}"))
+    return diagnostic._replace(span=diagnostic.span._replace(path=f"{rev}:{inside.as_posix()}"))
 
 
 # --- output ---------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from functools import cache
 from typing import Any
 
 from jmap.diagnostics import JmapError, Span
@@ -129,6 +130,7 @@ def _parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath
 
     yaml = YAML(typ="safe", pure=False)
     yaml.version = (1, 2)
+    yaml.Resolver = _resolver()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", YAMLWarning)
         node = yaml.compose(text)
@@ -137,6 +139,29 @@ def _parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath
     builder = _FastBuilder(name)
     data = builder.build(node, (), 0)
     return data, builder.value_spans, builder.key_spans
+
+
+@cache
+def _resolver() -> type:
+    """ruamel's YAML 1.2 resolver, looking up its table of implicit tags once per document.
+
+    The C composer calls `resolve` for every scalar, and ruamel's works out the YAML version and
+    picks its table again on each call: half the time of composing a map. The version cannot
+    change within a document here (the fast path refuses `%YAML` directives), and each
+    compose makes a new resolver, so the table is the same one ruamel would pick each time.
+    """
+    from ruamel.yaml.resolver import VersionedResolver
+
+    class _OnceResolver(VersionedResolver):
+        _jmap_table: Any = None
+
+        @property
+        def versioned_resolver(self) -> Any:
+            if self._jmap_table is None:
+                self._jmap_table = super().versioned_resolver
+            return self._jmap_table
+
+    return _OnceResolver
 
 
 class _FastBuilder(_Builder):
@@ -156,11 +181,11 @@ class _FastBuilder(_Builder):
         self.visit(node)
         return super().build(node, path, depth)
 
-    def build_key(self, node: Any) -> str:
+    def build_key(self, node: Any, tag: str | None) -> str:
         self.visit(node)
-        if node.tag == _MERGE_TAG:
+        if tag == _MERGE_TAG:
             raise _Unusual
-        return super().build_key(node)
+        return super().build_key(node, tag)
 
     def merge_sources(self, key_node: Any, value_node: Any, depth: int) -> list[Any]:
         raise _Unusual

@@ -35,7 +35,7 @@ import difflib
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -767,23 +767,27 @@ def _short_value(value: Any, kind: str) -> Any:
 
 def without_spans(value: Any) -> Any:
     """A model object with every span (and the source path) blanked, for comparing meaning."""
-    if is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for f in fields(value):
-            current = getattr(value, f.name)
-            if f.name == "span":
-                changes[f.name] = type(current)("", 0, 0)
-            elif f.name == "source":
-                changes[f.name] = ""
-            else:
-                stripped = without_spans(current)
-                if stripped is not current:
-                    changes[f.name] = stripped
-        return replace(value, **changes) if changes else value
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a model record (a NamedTuple)
+        return _record_without_spans(value)
     if isinstance(value, tuple):
         items = tuple(without_spans(v) for v in value)
         return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
     return value
+
+
+def _record_without_spans(record: Any) -> Any:
+    changes = {}
+    for name in record._fields:
+        current = getattr(record, name)
+        if name == "span":
+            changes[name] = type(current)("", 0, 0)
+        elif name == "source":
+            changes[name] = ""
+        else:
+            stripped = without_spans(current)
+            if stripped is not current:
+                changes[name] = stripped
+    return record._replace(**changes) if changes else record
 
 
 def same_meaning(a: Any, b: Any) -> bool:

@@ -12,19 +12,18 @@ PNG and JPEG are embedded as they are; WebP is converted to PNG once here (after
 the size checks), so the rasterisers only ever see PNG and JPEG, and
 `check_data_uri` checks those again when cairo or resvg asks for them.
 
-Only the standard library is imported at module level (validation imports this).
+Only the standard library is imported at module level (validation imports this), and
+base64 only when a data URI is made or read.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import os
 import struct
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from jmap.diagnostics import Diagnostic, Span, clip
 
@@ -64,8 +63,7 @@ class ImageError(ValueError):
         return Diagnostic(self.code, prefix + self.message, span, self.hint)
 
 
-@dataclass(frozen=True)
-class ImageInfo:
+class ImageInfo(NamedTuple):
     kind: str  # "png", "jpeg" or "webp"
     width: int
     height: int
@@ -145,6 +143,8 @@ def avatar_data_uri(path: Path | str) -> str:
     `path` must already be confined to the project (the model's `Persona.avatar` is).
     Raises ImageError, like check_image_file.
     """
+    import base64
+
     with open(path, "rb") as handle:
         data = handle.read(MAX_IMAGE_BYTES + 1)
     info = inspect_image(data)
@@ -207,6 +207,9 @@ def check_data_uri(uri: str) -> bytes:
     Used by the rasterisers' URL fetcher: anything else (another type, an SVG, a
     URI that lies about its content) is refused with ImageError.
     """
+    import base64
+    import binascii
+
     found = [(prefix, kind) for prefix, kind in _DATA_URI_PREFIXES.items() if uri.startswith(prefix)]
     if not found:
         raise ImageError(E_FORMAT, "only PNG and JPEG images embedded by jmap can be drawn")

@@ -13,10 +13,8 @@ import math
 import os
 import re
 import stat
-import unicodedata
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,20 +46,43 @@ DocPath = tuple[PathKey, ...]
 Parser = Callable[[str, str], tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]]
 
 
-@dataclass
 class Document:
-    """A loaded map: its data (includes merged in) and where each part came from."""
+    """A loaded map: its data (includes merged in) and where each part came from.
 
-    path: Path
-    data: dict[str, Any]
-    #: Span of the value at each document path (the key's span for mapping values is in key_spans).
-    value_spans: dict[DocPath, Span]
-    #: Span of the key that introduces each mapping value.
-    key_spans: dict[DocPath, Span]
-    #: The folder that includes and images may not leave.
-    root: Path
-    #: Included files (already merged into ``data``), for validation and caching.
-    includes: list[Document] = field(default_factory=list)
+    A plain class with slots (a dataclass costs more to import than it saves typing).
+    """
+
+    __slots__ = ("path", "data", "value_spans", "key_spans", "root", "includes")
+
+    def __init__(
+        self,
+        path: Path,
+        data: dict[str, Any],
+        value_spans: dict[DocPath, Span],
+        key_spans: dict[DocPath, Span],
+        root: Path,
+        includes: list[Document] | None = None,
+    ) -> None:
+        self.path = path
+        self.data = data
+        #: Span of the value at each document path (the key's span for mapping values is in key_spans).
+        self.value_spans = value_spans
+        #: Span of the key that introduces each mapping value.
+        self.key_spans = key_spans
+        #: The folder that includes and images may not leave.
+        self.root = root
+        #: Included files (already merged into ``data``), for validation and caching.
+        self.includes: list[Document] = [] if includes is None else includes
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Document:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: equal by content, so not hashable
+
+    def __repr__(self) -> str:
+        return "Document(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
     def span(self, path: DocPath, *, key: bool = False) -> Span:
         """The best known span for a document path: the part itself or its nearest parent."""
@@ -220,9 +241,9 @@ def read_text(file: Path, max_bytes: int) -> str:
         ) from None
     if not text.strip():
         raise JmapError([Diagnostic("E109", "the file is empty", at_start, hint="run `jmap init` for a starter map")])
-    bad = _FORBIDDEN_OR_SEPARATOR.search(text)
-    if bad:
-        offset, char = bad.start(), bad.group()
+    offset = _first_refused(text)
+    if offset is not None:
+        char = text[offset]
         line, col = _line_col(text[:offset])
         raise JmapError(
             [
@@ -251,10 +272,27 @@ def _line_col(before: str) -> tuple[int, int]:
 #: noncharacters U+FFFE and U+FFFF, which XML cannot hold and YAML refuses unescaped), for a
 #: search in C instead of a Python loop over every character (tests/test_fastpath.py checks it).
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
-_FORBIDDEN_OR_SEPARATOR = re.compile(_FORBIDDEN.pattern[:-1] + "\u2028\u2029]")
+
+
+def _first_refused(text: str) -> int | None:
+    """The offset of the first forbidden character or raw line separator in the text, or None.
+
+    The separators are found with str.find, not with a second regex holding both sets:
+    compiling a character class with the surrogate range costs ~0.4 ms in every process.
+    """
+    bad = _FORBIDDEN.search(text)
+    end = bad.start() if bad else len(text)
+    for separator in _RAW_LINE_SEPARATORS:
+        found = text.find(separator, 0, end)
+        if found >= 0:
+            end = found
+    return end if end < len(text) else None
 
 
 def _is_forbidden_char(char: str) -> bool:
+    """The definition `_FORBIDDEN` implements (only the tests call it, hence the late import)."""
+    import unicodedata
+
     if char in _ALLOWED_CONTROLS:
         return False
     category = unicodedata.category(char)
@@ -352,6 +390,12 @@ def _deepest_line(text: str) -> int:
     return 1
 
 
+def _tag_of(node: Any) -> str | None:
+    """A node's tag as text. ruamel builds it anew on each access to `node.tag`: read it once."""
+    tag = node.tag
+    return tag if isinstance(tag, str) else getattr(tag, "value", None)
+
+
 def _short_tag(tag: object) -> str:
     text = str(tag).replace("tag:yaml.org,2002:", "!!")
     return clip(text, 40)
@@ -379,7 +423,7 @@ class _Builder:
         self.count(node)
         if depth > MAX_DEPTH:
             raise JmapError([_too_deep(self.span(node).line, self.name)])
-        tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None)
+        tag = _tag_of(node)
         if tag not in _CORE_TAGS:
             raise self.fail(
                 "E106",
@@ -411,12 +455,13 @@ class _Builder:
         result: dict[str, Any] = {}
         merged: list[Any] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            key_tag = _tag_of(key_node)
+            if key_tag == _MERGE_TAG:
                 merged.extend(self.merge_sources(key_node, value_node, depth + 1))
                 continue
             if not isinstance(key_node.value, str) or isinstance(key_node, (MappingNode, SequenceNode)):
                 raise self.fail("E104", "a key must be plain text", key_node)
-            key = self.build_key(key_node)
+            key = self.build_key(key_node, key_tag)
             if key in result:
                 first = self.key_spans[(*path, key)]
                 raise self.fail(
@@ -429,11 +474,12 @@ class _Builder:
             result[key] = self.build(value_node, (*path, key), depth + 1)
         for source in merged:
             for key_node, value_node in source.value:
-                if key_node.tag == _MERGE_TAG:
+                key_tag = _tag_of(key_node)
+                if key_tag == _MERGE_TAG:
                     continue  # expanded (and counted) by merge_sources
                 if not isinstance(key_node.value, str) or isinstance(key_node, (MappingNode, SequenceNode)):
                     raise self.fail("E104", "a key must be plain text", key_node)
-                key = self.build_key(key_node)
+                key = self.build_key(key_node, key_tag)
                 if key not in result:
                     self.key_spans[(*path, key)] = self.span(key_node)
                     result[key] = self.build(value_node, (*path, key), depth + 1)
@@ -454,12 +500,12 @@ class _Builder:
             found.append(source)
             for inner_key, inner_value in source.value:
                 self.count(inner_key)  # every merged key is visited, even when overridden: bound them all
-                if inner_key.tag == _MERGE_TAG:
+                if _tag_of(inner_key) == _MERGE_TAG:
                     found.extend(self.merge_sources(inner_key, inner_value, depth + 1))
         return found
 
-    def build_key(self, node: Any) -> str:
-        tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None)
+    def build_key(self, node: Any, tag: str | None) -> str:
+        """A mapping key as text; `tag` is the key node's (read once by the caller)."""
         if tag not in _CORE_TAGS:
             raise self.fail(
                 "E106",

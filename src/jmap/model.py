@@ -3,12 +3,15 @@
 Short forms of the YAML format are expanded here, so later stages never see a
 plain string where an item is expected. Every object keeps its source span for
 diagnostics raised after validation.
+
+The records are `typing.NamedTuple`s, not frozen dataclasses: a dataclass costs about
+0.5 ms per class at import (and `dataclasses` itself ~10 ms), which every short
+`jmap build` process pays. Change one with `record._replace(field=value)`. The annotations
+are evaluated (no `from __future__ import annotations`): NamedTuple turns string
+annotations into ForwardRefs, compiling each one, a third of this module's import time.
 """
 
-from __future__ import annotations
-
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from jmap.diagnostics import Span
 
@@ -52,8 +55,7 @@ BLUEPRINT_LANES = ("frontstage", "backstage", "support")
 ANONYMOUS_PERSONA = "customer"
 
 
-@dataclass(frozen=True)
-class TextItem:
+class TextItem(NamedTuple):
     """A line of content in a lane: an action, thought, feeling, blueprint row..."""
 
     text: str
@@ -62,8 +64,7 @@ class TextItem:
     span: Span = NO_SPAN
 
 
-@dataclass(frozen=True)
-class Touchpoint:
+class Touchpoint(NamedTuple):
     channel: str
     name: str
     evidence: tuple[str, ...] = ()
@@ -75,8 +76,7 @@ class Touchpoint:
         return self.name
 
 
-@dataclass(frozen=True)
-class PainPoint:
+class PainPoint(NamedTuple):
     text: str
     severity: str = "medium"
     evidence: tuple[str, ...] = ()
@@ -84,8 +84,7 @@ class PainPoint:
     span: Span = NO_SPAN
 
 
-@dataclass(frozen=True)
-class Opportunity:
+class Opportunity(NamedTuple):
     text: str
     priority: str = "medium"
     owner: str = ""
@@ -94,8 +93,7 @@ class Opportunity:
     span: Span = NO_SPAN
 
 
-@dataclass(frozen=True)
-class Kpi:
+class Kpi(NamedTuple):
     name: str
     value: float
     target: float | None = None
@@ -118,8 +116,7 @@ class Kpi:
         return self.value >= self.target
 
 
-@dataclass(frozen=True)
-class Lanes:
+class Lanes(NamedTuple):
     """The content of one column (a stage or a step), lane by lane."""
 
     actions: tuple[TextItem, ...] = ()
@@ -151,13 +148,15 @@ _ITEM_LANES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Step:
+NO_LANES = Lanes()
+
+
+class Step(NamedTuple):
     id: str
     name: str
     description: str = ""
     duration: str = ""
-    lanes: Lanes = field(default_factory=Lanes)
+    lanes: Lanes = NO_LANES
     #: Persona id -> score in -2..2.
     emotion: tuple[tuple[str, float], ...] = ()
     #: "" when not a moment of truth; the question asked, or "yes".
@@ -166,18 +165,36 @@ class Step:
     span: Span = NO_SPAN
 
 
-@dataclass(frozen=True)
-class Stage(Step):
+class Stage(NamedTuple):
+    """A stage: the fields of a Step (repeated: a NamedTuple cannot inherit fields), then its steps."""
+
+    id: str
+    name: str
+    description: str = ""
+    duration: str = ""
+    lanes: Lanes = NO_LANES
+    emotion: tuple[tuple[str, float], ...] = ()
+    moment_of_truth: str = ""
+    evidence: tuple[str, ...] = ()
+    span: Span = NO_SPAN
     steps: tuple[Step, ...] = ()
 
     @property
-    def columns(self) -> tuple[Step, ...]:
+    def columns(self) -> "tuple[StageOrStep, ...]":
         """The columns this stage occupies: its steps, or itself."""
         return self.steps or (self,)
 
+    @property
+    def self_and_steps(self) -> "tuple[StageOrStep, ...]":
+        """This stage, then its steps: every object that holds lanes and an emotion."""
+        return (self, *self.steps)
 
-@dataclass(frozen=True)
-class Persona:
+
+#: One column of the map: a step, or a stage that has no steps.
+StageOrStep = Step | Stage
+
+
+class Persona(NamedTuple):
     id: str
     name: str
     role: str = ""
@@ -195,8 +212,7 @@ class Persona:
     span: Span = NO_SPAN
 
 
-@dataclass(frozen=True)
-class Research:
+class Research(NamedTuple):
     id: str
     kind: str
     title: str
@@ -207,16 +223,14 @@ class Research:
     span: Span = NO_SPAN
 
 
-@dataclass(frozen=True)
-class Chapter:
+class Chapter(NamedTuple):
     id: str
     name: str
     stages: tuple[str, ...]
     span: Span = NO_SPAN
 
 
-@dataclass(frozen=True)
-class Lane:
+class Lane(NamedTuple):
     """A lane (row) the map shows: built-in or custom."""
 
     id: str
@@ -225,22 +239,20 @@ class Lane:
     style: str = "text"
 
 
-@dataclass(frozen=True)
-class Theme:
+class Theme(NamedTuple):
     name: str = "default"
     font_size: float | None = None
     #: Colour overrides: key -> "#rrggbb".
     colors: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class Journey:
+class Journey(NamedTuple):
     title: str
     stages: tuple[Stage, ...]
     description: str = ""
     owner: str = ""
     tags: tuple[str, ...] = ()
-    theme: Theme = field(default_factory=Theme)
+    theme: Theme = Theme()
     personas: tuple[Persona, ...] = ()
     research: tuple[Research, ...] = ()
     chapters: tuple[Chapter, ...] = ()

@@ -110,7 +110,7 @@ class _Normalizer:
     def stage(self, raw: dict[str, Any], path: DocPath) -> Stage:
         step = self.step(raw, path)
         steps = tuple(self.step(s, (*path, "steps", i)) for i, s in enumerate(raw.get("steps", [])))
-        return Stage(**{f: getattr(step, f) for f in step.__dataclass_fields__}, steps=steps)
+        return Stage(*step, steps=steps)  # a Stage's fields are a Step's, then `steps`
 
     def step(self, raw: dict[str, Any], path: DocPath) -> Step:
         mot = raw.get("moment_of_truth", False)
@@ -225,7 +225,7 @@ class _Normalizer:
 
 
 def _lane_used(lane: str, stages: tuple[Stage, ...]) -> bool:
-    columns = [c for stage in stages for c in (stage, *stage.steps)]
+    columns = [c for stage in stages for c in stage.self_and_steps]
     if lane == "emotion":
         return any(c.emotion for c in columns)
     if lane == "evidence":

@@ -3,17 +3,20 @@
 In an installed wheel `schemas/` and `templates/` live inside the package; in
 a source checkout (editable install, tests) they live at the repository root.
 Either way, code asks here and never builds a path by hand.
+
+The package folder is `Path(__file__).parent`, not `importlib.resources.files`:
+jmap needs real files on disk anyway (cairo, fontconfig and Jinja open them by
+path), so a zip install could not work, and `files()` costs a few milliseconds
+of imports (zipfile, the resource readers) in every process.
 """
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-_PACKAGE = Path(str(files("jmap")))
+_PACKAGE = Path(__file__).parent
 _CHECKOUT = _PACKAGE.parent.parent
 
 
@@ -28,6 +31,8 @@ def data_dir(name: str) -> Path:
 @cache
 def schema() -> dict[str, Any]:
     """The journey JSON Schema (format version 1)."""
+    import json  # only the full path (jsonschema) and a few commands need the schema itself
+
     path = data_dir("schemas") / "journey.schema.json"
     return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 

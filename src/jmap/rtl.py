@@ -34,9 +34,8 @@ from __future__ import annotations
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 __all__ = ["FontProbe", "TextReport", "has_rtl", "prepare_text", "visual_order"]
 
@@ -70,12 +69,16 @@ class FontProbe(Protocol):
         ...
 
 
-@dataclass
 class TextReport:
-    #: Lines rewritten.
-    lines: int = 0
-    #: Characters that no font on this machine draws (they come out as boxes), in the order met.
-    missing: dict[str, None] = field(default_factory=dict)
+    """What prepare_text did (a plain class with slots: no dataclass import for one record)."""
+
+    __slots__ = ("lines", "missing")
+
+    def __init__(self, lines: int = 0, missing: dict[str, None] | None = None) -> None:
+        #: Lines rewritten.
+        self.lines = lines
+        #: Characters that no font on this machine draws (they come out as boxes), in the order met.
+        self.missing: dict[str, None] = {} if missing is None else missing
 
 
 def has_rtl(text: str) -> bool:
@@ -215,8 +218,7 @@ def _fmt(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-@dataclass
-class _Line:
+class _Line(NamedTuple):
     node: ET.Element  # the <tspan> (or <text>) that holds the line's characters
     props: dict[str, str]
 

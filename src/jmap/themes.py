@@ -22,19 +22,18 @@ A theme is a folder ``jmap/themes/<name>/`` holding a ``theme.toml`` manifest::
 A manifest is read with ``tomllib`` once per process. ``extends`` may chain
 (print -> default) and a cycle is an error. :func:`resolve_theme` then applies
 what a map asks for in ``theme:`` (a font size, a few colour overrides).
+
+The records are NamedTuples (with evaluated annotations, see jmap.model) and
+``tomllib`` is imported when a manifest is first read: this module is imported by
+every build, and a dataclass or an eager import costs milliseconds there.
 """
 
-from __future__ import annotations
-
 import re
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
 from functools import cache, lru_cache
-from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from jmap.diagnostics import clip
 from jmap.model import Theme
@@ -136,8 +135,7 @@ class ThemeError(ValueError):
     """A theme that cannot be used: unknown, malformed, or extending itself."""
 
 
-@dataclass(frozen=True)
-class TypeSizes:
+class TypeSizes(NamedTuple):
     """Font sizes in px."""
 
     body: float = 13.0
@@ -145,12 +143,11 @@ class TypeSizes:
     heading: float = 16.0
     title: float = 28.0
 
-    def scaled(self, factor: float) -> TypeSizes:
-        return TypeSizes(*(round(getattr(self, f.name) * factor, 2) for f in fields(self)))
+    def scaled(self, factor: float) -> "TypeSizes":
+        return TypeSizes(*(round(size * factor, 2) for size in self))
 
 
-@dataclass(frozen=True)
-class Strokes:
+class Strokes(NamedTuple):
     """Line widths in px."""
 
     card_border: float = 1.0
@@ -159,8 +156,7 @@ class Strokes:
     icon: float = 1.75
 
 
-@dataclass(frozen=True)
-class ResolvedTheme:
+class ResolvedTheme(NamedTuple):
     """Everything the renderer needs to colour and size a map."""
 
     name: str
@@ -241,8 +237,7 @@ def low_contrast(theme: ResolvedTheme) -> list[tuple[str, str, float, float]]:
 # --- manifests --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Manifest:
+class _Manifest(NamedTuple):
     name: str
     extends: str | None
     colors: tuple[tuple[str, str], ...]
@@ -252,7 +247,7 @@ class _Manifest:
 
 
 def _package_dir() -> Path:
-    return Path(str(files("jmap") / "themes"))
+    return Path(__file__).parent / "themes"
 
 
 def theme_names(themes_dir: Path | None = None) -> list[str]:
@@ -297,6 +292,8 @@ def _manifest(root: Path, name: str) -> _Manifest:
     if not _NAME.fullmatch(name) or name not in _names(root):
         known = ", ".join(_names(root)) or "none"
         raise ThemeError(f"there is no theme {clip(name)!r}; the themes are: {known}")
+    import tomllib
+
     path = root / name / "theme.toml"
     where = f"theme {name!r} ({path})"
     try:
@@ -316,9 +313,9 @@ def _manifest(root: Path, name: str) -> _Manifest:
     for key in colors:
         if key not in COLOR_KEYS:
             raise ThemeError(f"{where}: unknown colour {key!r}")
-    size_names = {f.name for f in fields(TypeSizes)}
+    size_names = set(TypeSizes._fields)
     sizes = _table(data, "type", where)
-    stroke_names = {f.name for f in fields(Strokes)}
+    stroke_names = set(Strokes._fields)
     strokes = _table(data, "strokes", where)
     for table, allowed, label in ((sizes, size_names, "type"), (strokes, stroke_names, "strokes")):
         for key in table:
@@ -379,8 +376,8 @@ def _base(root: Path, name: str) -> ResolvedTheme:
     palettes: dict[str, tuple[str, ...]] = {}
     for manifest in _chain(root, name):
         colors.update(manifest.colors)
-        sizes = replace(sizes, **dict(manifest.sizes))
-        strokes = replace(strokes, **dict(manifest.strokes))
+        sizes = sizes._replace(**dict(manifest.sizes))
+        strokes = strokes._replace(**dict(manifest.strokes))
         palettes.update(manifest.palettes)
     missing = [key for key in COLOR_KEYS if key not in colors]
     if missing:
@@ -415,7 +412,7 @@ def resolve_theme(theme: Theme, themes_dir: Path | None = None) -> ResolvedTheme
     if theme.font_size is not None:
         size = _number(theme.font_size, "theme font_size", 6, 96)
         sizes = sizes.scaled(size / sizes.body)
-        sizes = replace(sizes, body=size)
+        sizes = sizes._replace(body=size)
     colors = dict(base.colors)
     for key, value in theme.colors:
         if key not in OVERRIDABLE_COLORS:
@@ -425,7 +422,7 @@ def resolve_theme(theme: Theme, themes_dir: Path | None = None) -> ResolvedTheme
         accent = colors["accent"]
         if contrast_ratio(colors["on_accent"], accent) < 4.5:
             colors["on_accent"] = max(("#ffffff", "#000000"), key=lambda c: contrast_ratio(c, accent))
-    return replace(base, colors=MappingProxyType(colors), font_sizes=sizes)
+    return base._replace(colors=MappingProxyType(colors), font_sizes=sizes)
 
 
 def clear_cache() -> None:

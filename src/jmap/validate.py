@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Diagnostic, clip, dedupe
-from jmap.images import ImageError, check_image_file
 from jmap.load import DocPath, Document, confine
 from jmap.model import BUILTIN_LANES
 from jmap.resources import schema
@@ -606,17 +605,20 @@ class _Semantics:
     def check_avatars(self) -> None:
         for index, persona in _dicts(self.data.get("personas")):
             avatar = persona.get("avatar")
-            if not isinstance(avatar, str):
-                continue
-            path: DocPath = ("personas", index, "avatar")
-            origin = Path(self.doc.span(path).path)
-            try:
-                check_image_file(confine(avatar, origin.resolve().parent, self.doc.root))
-            except ImageError as error:
-                self.error(error.code, f"cannot use this avatar: {error.message}", path, error.hint)
-            except ValueError as error:
-                code, message = error.args[0]
-                self.error(code, f"cannot use this avatar: {message}", path)
+            if isinstance(avatar, str):
+                self.check_avatar(avatar, ("personas", index, "avatar"))
+
+    def check_avatar(self, avatar: str, path: DocPath) -> None:
+        from jmap.images import ImageError, check_image_file  # imported only for maps that have avatars
+
+        origin = Path(self.doc.span(path).path)
+        try:
+            check_image_file(confine(avatar, origin.resolve().parent, self.doc.root))
+        except ImageError as error:
+            self.error(error.code, f"cannot use this avatar: {error.message}", path, error.hint)
+        except ValueError as error:
+            code, message = error.args[0]
+            self.error(code, f"cannot use this avatar: {message}", path)
 
     def check_usage(self) -> None:
         for index, persona in _dicts(self.data.get("personas")):
