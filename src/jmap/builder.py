@@ -248,7 +248,7 @@ def build_map(
     try:
         journey = checked.journey()
         if options.theme:
-            journey = _replace(journey, theme=_replace(journey.theme, name=options.theme))
+            journey = journey._replace(theme=journey.theme._replace(name=options.theme))
         result.deps += [Path(p.avatar) for p in journey.personas if p.avatar]
         warnings: list[Diagnostic] = []
 
@@ -303,15 +303,6 @@ def build_map(
     result.inputs = inputs if inputs is not None and file_digest(source) == before else None
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _replace(record: Any, **changes: Any) -> Any:
-    """A model record with some fields changed (NamedTuples, and dataclasses until the model drops them)."""
-    if hasattr(record, "_replace"):
-        return record._replace(**changes)
-    from dataclasses import replace
-
-    return replace(record, **changes)
 
 
 def internal_error(source: Path, error: BaseException) -> Diagnostic:

@@ -232,8 +232,6 @@ def start_server(folder: Path, port: int = 0, counter: BuildCounter | None = Non
 
 def serve_settings(settings: Settings) -> Settings:
     """The build behind `jmap serve`: HTML among the formats, and one output folder to serve."""
-    from dataclasses import replace
-
     from jmap.builder import pattern_root
 
     options = settings.options
@@ -241,7 +239,7 @@ def serve_settings(settings: Settings) -> Settings:
     out_dir = options.out_dir
     if out_dir is None:
         out_dir = pattern_root(settings.paths[0]) / "build" if settings.paths else Path("build")
-    return replace(settings, options=replace(options, formats=formats, out_dir=out_dir))
+    return settings._replace(options=options._replace(formats=formats, out_dir=out_dir))
 
 
 def serve(

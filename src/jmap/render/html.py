@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from jmap.model import LANE_TITLES, Journey, Kpi, Opportunity, PainPoint, Research, Step, Touchpoint
+from jmap.model import LANE_TITLES, Journey, Kpi, Opportunity, PainPoint, Research, StageOrStep, Touchpoint
 from jmap.resources import data_dir
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def render_html(journey: Journey) -> str:
     dark_theme = None
     dark_rules: dict[str, str] = {}
     if follows_os(journey):
-        dark_journey = replace(journey, theme=replace(journey.theme, name="dark"))
+        dark_journey = journey._replace(theme=journey.theme._replace(name="dark"))
         positioned, dark_rules = with_dark_rules(positioned, layout(dark_journey, avatars))
         # Without dark colours for the map (layouts that do not line up), the page stays light.
         dark_theme = resolve_theme(dark_journey.theme) if dark_rules else None
@@ -623,7 +623,7 @@ def model_items(journey: Journey) -> Iterator[tuple[CardRef, dict[str, Any]]]:
     """Every item of every column, with the text its tooltip shows."""
     lane_names = {lane.id: lane.name for lane in journey.lanes}
     for stage in journey.stages:
-        columns: list[tuple[Step, str]] = [(stage, stage.name)]
+        columns: list[tuple[StageOrStep, str]] = [(stage, stage.name)]
         columns += [(step, f"{stage.name} \u203a {step.name}") for step in stage.steps]
         for column, where in columns:
             # Research the column (or its stage) cites backs the items that cite none themselves.
