@@ -32,7 +32,8 @@ MAP = "tag:yaml.org,2002:map"
 
 #: Nesting deeper than this is left to ruamel (and the builder's depth limit).
 MAX_NESTING = 64
-#: libyaml refuses an implicit key longer than 1024 characters; stay well below it.
+#: libyaml refuses an implicit key whose ':' is more than 1024 characters after its start (in flow
+#: collections too); stay well below that.
 _MAX_KEY = 512
 
 
@@ -381,7 +382,7 @@ class _Composer:
             colon = _KEY_COLON.match(line, end)
             if colon is None:
                 return None
-            if end - column > _MAX_KEY:
+            if colon.end() - column > _MAX_KEY:
                 raise Unsupported
             return ScalarNode(STR, value, char, index, column), colon.end()
         if not _plain_start(line, column):
@@ -623,8 +624,8 @@ class _Composer:
             text = line[position:end].rstrip(" ")
             key = ScalarNode(resolve(text), text, "", index, position)
         colon = _KEY_COLON.match(line, end)
-        if colon is None or colon.end() == len(line):
-            raise Unsupported  # no ': ', or the value on another line
+        if colon is None or colon.end() == len(line) or colon.end() - position > _MAX_KEY:
+            raise Unsupported  # no ': ', the value on another line, or a key too long for libyaml
         start = colon.end()
         while start < len(line) and line[start] == " ":
             start += 1
