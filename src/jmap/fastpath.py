@@ -7,8 +7,10 @@ pure-Python round-trip parser, about 50 ms for a 300-line map, and jsonschema,
 - the same `read_text` (size limit, strict UTF-8, no control characters);
 - a cautious pre-scan of the text (no directives, bounded bracket nesting and
   indentation: the C composer recurses on the C stack, so deep input never reaches it);
-- ruamel's libyaml-backed composer (`ruamel.yaml.clib`, same YAML 1.2 resolver)
-  feeding the *same* node builder as the full path, which enforces the same bounds
+- `jmap.miniyaml`, a small composer for the plain block YAML real maps use (ruamel's
+  import alone costs a fifth of a whole build), proven equal to libyaml's node tree by
+  tests/test_miniyaml.py; for what it declines, ruamel's libyaml-backed composer
+  (`ruamel.yaml.clib`, same YAML 1.2 resolver). Either feeds the *same* node builder as the full path, which enforces the same bounds
   (tags, duplicate keys, depth, node count, huge or non-finite numbers, control
   characters) and records the same spans;
 - no aliases or merge keys at all;
@@ -64,8 +66,6 @@ def fast_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_
 
     Never raises for a bad map: every problem, and anything unusual, returns None.
     """
-    if _c_parser() is None:
-        return None
     try:
         # The full path's reader: read_text, the top-level check, and includes (confined, regular
         # files, cycle/depth/count caps, merged with their spans), with the cautious parser below.
@@ -125,6 +125,21 @@ def _fast_parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[Do
 
 
 def _parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]:
+    from jmap import miniyaml
+
+    try:
+        node = miniyaml.compose(text)  # the plain YAML of real maps, without importing ruamel
+    except miniyaml.Unsupported:
+        node = _c_compose(text)
+    builder = _FastBuilder(name)
+    data = builder.build(node, (), 0)
+    return data, builder.value_spans, builder.key_spans
+
+
+def _c_compose(text: str) -> Any:
+    """libyaml's node tree, for what miniyaml declines (needs ruamel.yaml.clib)."""
+    if _c_parser() is None:
+        raise _Unusual
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLWarning
 
@@ -136,9 +151,7 @@ def _parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath
         node = yaml.compose(text)
     if node is None:
         raise _Unusual
-    builder = _FastBuilder(name)
-    data = builder.build(node, (), 0)
-    return data, builder.value_spans, builder.key_spans
+    return node
 
 
 @cache

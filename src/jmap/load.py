@@ -418,8 +418,6 @@ class _Builder:
         return JmapError([Diagnostic(code, message, self.span(node), hint)])
 
     def build(self, node: Any, path: DocPath, depth: int) -> Any:
-        from ruamel.yaml.nodes import MappingNode, SequenceNode
-
         self.count(node)
         if depth > MAX_DEPTH:
             raise JmapError([_too_deep(self.span(node).line, self.name)])
@@ -433,9 +431,9 @@ class _Builder:
             )
         if path not in self.value_spans:
             self.value_spans[path] = self.span(node)
-        if isinstance(node, MappingNode):
+        if node.id == "mapping":
             return self.build_mapping(node, path, depth)
-        if isinstance(node, SequenceNode):
+        if node.id == "sequence":
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self.build_scalar(node, tag)
 
@@ -450,8 +448,6 @@ class _Builder:
             )
 
     def build_mapping(self, node: Any, path: DocPath, depth: int) -> dict[str, Any]:
-        from ruamel.yaml.nodes import MappingNode, SequenceNode
-
         result: dict[str, Any] = {}
         merged: list[Any] = []
         for key_node, value_node in node.value:
@@ -459,7 +455,7 @@ class _Builder:
             if key_tag == _MERGE_TAG:
                 merged.extend(self.merge_sources(key_node, value_node, depth + 1))
                 continue
-            if not isinstance(key_node.value, str) or isinstance(key_node, (MappingNode, SequenceNode)):
+            if not isinstance(key_node.value, str) or key_node.id != "scalar":
                 raise self.fail("E104", "a key must be plain text", key_node)
             key = self.build_key(key_node, key_tag)
             if key in result:
@@ -477,7 +473,7 @@ class _Builder:
                 key_tag = _tag_of(key_node)
                 if key_tag == _MERGE_TAG:
                     continue  # expanded (and counted) by merge_sources
-                if not isinstance(key_node.value, str) or isinstance(key_node, (MappingNode, SequenceNode)):
+                if not isinstance(key_node.value, str) or key_node.id != "scalar":
                     raise self.fail("E104", "a key must be plain text", key_node)
                 key = self.build_key(key_node, key_tag)
                 if key not in result:
@@ -487,12 +483,10 @@ class _Builder:
 
     def merge_sources(self, key_node: Any, value_node: Any, depth: int) -> list[Any]:
         """The mappings a merge key (<<) brings in, nested merges included, in precedence order."""
-        from ruamel.yaml.nodes import MappingNode, SequenceNode
-
         if depth > MAX_DEPTH:
             raise JmapError([_too_deep(self.span(key_node).line, self.name)])
-        sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-        if not all(isinstance(source, MappingNode) for source in sources):
+        sources = value_node.value if value_node.id == "sequence" else [value_node]
+        if not all(source.id == "mapping" for source in sources):
             raise self.fail("E104", "a merge key (<<) must refer to a mapping", key_node)
         found: list[Any] = []
         for source in sources:
