@@ -5,14 +5,14 @@ channels used, marks the legend must explain, cut texts) and the small operation
 section draws with: wrap and place text, icons, footnote numbers, the assumption check,
 flowing panels into rows. The sections (`header`, `cards`, `curve`, `legend`) are mixins
 over it and `engine._Builder` combines them, so they all share one run's state.
+The records here are `NamedTuple`s: cheaper to define at import than dataclasses.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap.layout import text as tx
 from jmap.layout.geometry import Group, Icon, Node, Text, TextLine
@@ -52,8 +52,7 @@ def _weight(weight: str) -> int:
 # --- columns and plans -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """One column of the grid: a step, or a stage without steps."""
 
     stage: Stage
@@ -75,12 +74,12 @@ class Column:
         return (("stage", self.stage.id), ("step", self.step.id))
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A stage's horizontal extent: its step columns, or one column of its own."""
 
     stage: Stage
-    index: int
+    #: The stage's place in the map, from 0 (not `index`, which a tuple already has).
+    position: int
     x: float
     w: float
     columns: tuple[Column, ...]
@@ -98,8 +97,7 @@ class Span:
 Draw = Callable[[float, float], list[Node]]
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """Something measured but not yet placed: its height, and how to draw it at (x, y)."""
 
     h: float
