@@ -246,6 +246,36 @@ def test_fmt_prints_at_most_two_decimals() -> None:
     assert fmt(-3.1) == "-3.1"
 
 
+def _fmt_by_rounding(value: float) -> str:
+    """`fmt` as first written: round, then print (the fast path must agree with it)."""
+    rounded = round(value, 2)
+    whole = int(rounded)
+    if rounded == whole:
+        return str(whole)
+    return f"{rounded:.2f}".rstrip("0")
+
+
+_TIES = [n / 1000 for n in range(-3005, 3006, 5)]  # x.xx5: exact and inexact halves
+_EDGES = [0.0, -0.0, 1e13, -1e13, 9.999999e12 + 0.005, 7e13 + 0.5, 1e15 + 0.375, 2.0**53, 1e300, 12, -7, True]
+
+
+def test_fmt_agrees_with_rounding_first_at_ties_and_edges() -> None:
+    for value in [*_TIES, *_EDGES]:
+        assert fmt(value) == _fmt_by_rounding(value), value
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(-10**20, 10**20)
+       | st.integers(-10**9, 10**9).map(lambda n: n / 1000))
+def test_fmt_agrees_with_rounding_first(value: float) -> None:
+    assert fmt(value) == _fmt_by_rounding(value)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_fmt_refuses_what_is_not_a_number(value: float) -> None:
+    with pytest.raises((OverflowError, ValueError)):
+        fmt(value)
+
+
 def test_every_card_has_a_title_with_its_full_text() -> None:
     journey = example(ROOT / "examples" / "online-shop.yaml")
     lay = layout_of(ROOT / "examples" / "online-shop.yaml")

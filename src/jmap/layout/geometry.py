@@ -254,8 +254,25 @@ class Layout(NamedTuple):
         return _dump(self.to_dict(), 0) + "\n"
 
 
+#: The format of `fmt`'s fast path.
+_FIXED = f".{DECIMALS}f"
+
+
 def fmt(value: float) -> str:
-    """A number for SVG: at most 2 decimals, no trailing zeros, never "-0"."""
+    """A number for SVG: at most 2 decimals, no trailing zeros, never "-0".
+
+    Called thousands of times per map (layout and template), so it formats directly where
+    that gives the same digits as rounding first: below 1e13, where a float's step is under
+    0.002 (both round the exact value half to even). Larger and non-finite values go the long way.
+    """
+    if value.__class__ is int:
+        return str(value)
+    if -1e13 < value < 1e13:
+        text = format(value, _FIXED)
+        if text[-1] != "0":
+            return text
+        text = text.rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
     rounded = round(value, DECIMALS)
     whole = int(rounded)
     if rounded == whole:
