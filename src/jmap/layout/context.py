@@ -137,6 +137,7 @@ class LayoutContext:
         self.flags: set[str] = set()
         self.channels: dict[str, None] = {}
         self.persona_colors = self._persona_colors()
+        self._vertical_cache: dict[float, tuple[float, float]] = {}
 
     # --- primitives -----------------------------------------------------------------
 
@@ -160,8 +161,7 @@ class LayoutContext:
     def text(self, wrapped: tx.Wrapped, x: float, y: float, w: float, size: float, color: str,
              weight: str = "regular", anchor: str = "start", full: str = "", cls: str = "") -> Text:
         """Place wrapped lines in a box at (x, y) of width w (RTL lines hang from the right edge)."""
-        lh = tx.line_height(size)
-        base = tx.first_baseline(size)
+        lh, base = self._verticals(size)
         if anchor == "middle":
             lx = x + w / 2
         elif anchor == "end" or wrapped.rtl:
@@ -171,12 +171,19 @@ class LayoutContext:
         if wrapped.rtl and anchor != "middle":
             # SVG: with direction="rtl", text-anchor "start" is the right edge (as browsers draw it).
             anchor = "start"
-        lines = tuple(TextLine(line, lx, y + base + i * lh) for i, line in enumerate(wrapped.lines))
+        lines = tuple([TextLine(line, lx, y + base + i * lh) for i, line in enumerate(wrapped.lines)])
         return Text(
             x=x, y=y, w=w, h=len(lines) * lh, size=size, weight=_weight(weight), color=color, lines=lines,
             anchor=anchor, rtl=wrapped.rtl, truncated=wrapped.truncated,
             full=full if wrapped.truncated else "", cls=cls,
         )
+
+    def _verticals(self, size: float) -> tuple[float, float]:
+        """Line height and first baseline at `size`: every text needs both, and a map uses few sizes."""
+        found = self._vertical_cache.get(size)
+        if found is None:
+            found = self._vertical_cache[size] = (tx.line_height(size), tx.first_baseline(size))
+        return found
 
     def line(self, text: str, x: float, y: float, w: float, size: float, color: str,
              weight: str = "regular", anchor: str = "start", cls: str = "", max_lines: int = 1) -> Text:
