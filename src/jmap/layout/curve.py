@@ -163,7 +163,7 @@ class EmotionCurveMixin(LayoutContext):
             scale.append(self.icon(icons.emotion_face(level), x0 + self.label_w - 12 - 22 - 6 - 16, ly - 8, 16,
                                    self.c["text_muted"]))
         label = label._replace(children=(*label.children, Group(tuple(scale), cls="emotion-scale")),
-                        box=Box(x0, y, self.label_w, h))
+                               box=Box(x0, y, self.label_w, h))
 
         personas: list[Persona | None] = list(self.j.personas) or [None]
         curves: list[Node] = []

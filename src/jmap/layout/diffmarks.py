@@ -449,7 +449,7 @@ def mark_item(card: Group, kind: str, colors: Mapping[str, str], note: str = "")
     if kind == REMOVED:
         body = (Group(card.children, cls=GHOST), *strike(card.children, colors, _STRUCK))
     return card._replace(children=(ring, *body, badge(kind, cx, cy, colors, r)), cls=f"{card.cls} diff-{kind}",
-                   title=_titled(card.title, kind, note), data=(*card.data, ("diff", kind)))
+                         title=_titled(card.title, kind, note), data=(*card.data, ("diff", kind)))
 
 
 def mark_header(header: Group, kind: str, colors: Mapping[str, str], note: str, framed: bool) -> Group:
@@ -468,7 +468,7 @@ def mark_header(header: Group, kind: str, colors: Mapping[str, str], note: str, 
         nodes.extend(header.children)
     nodes.append(badge(kind, box.right - 3, box.y + 3, colors, 8.0))
     return header._replace(children=tuple(nodes), cls=f"{header.cls} diff-{kind}",
-                   title=_titled(header.title, kind, note), data=(*header.data, ("diff", kind)))
+                           title=_titled(header.title, kind, note), data=(*header.data, ("diff", kind)))
 
 
 def hatch(x: float, y: float, w: float, h: float, color: str, spacing: float = 10.0) -> Path:

@@ -291,7 +291,7 @@ class _Builder(HeaderMixin, StageHeadersMixin, CardsMixin, EmotionCurveMixin, Le
                     items = self.lane_items(lane, col.step)
                     if items:
                         cells.append((span.position, self.cell(lane, "steps", col.x, col.w, items,
-                                                            (("lane", lane.id), *col.data()), col.id)))
+                                                               (("lane", lane.id), *col.data()), col.id)))
         span_h = max((c.content_h for _, c in cells if c.key == "span"), default=0.0)
         steps_h = max((c.content_h for _, c in cells if c.key == "steps"), default=0.0)
         full_h = max((c.content_h for _, c in cells if c.key == "full"), default=0.0)

@@ -9,7 +9,7 @@ Nodes are `NamedTuple`s, not dataclasses: they are created by the hundred per ma
 imported by every build, where a frozen dataclass costs ~0.5 ms per class to define.
 A drawn node's `kind` (which template branch draws it) is a property, as a
 NamedTuple cannot hold a ClassVar. No `from __future__ import annotations` here: NamedTuple
-compiles every string annotation into a ForwardRef at import (~1 ms for these classes), so
+compiles every string annotation into a ForwardRef at import (~0.5 ms for these classes), so
 only the few forward references are quoted.
 """
 
