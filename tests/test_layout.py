@@ -542,3 +542,32 @@ def test_legend_keys_what_the_map_uses() -> None:
     (legend,) = groups(lay, "legend")
     words = {line.text for t in texts_in(legend) for line in t.lines}
     assert {"Maya Keller", "Jon Berger", "Social media", "Critical", "High priority"} <= words
+
+
+# --- import cost ----------------------------------------------------------------------
+
+
+def test_layout_modules_import_no_dataclasses() -> None:
+    """Every build imports the layout: its records are NamedTuples (defining a dataclass costs ~0.5 ms each,
+    and `dataclasses` itself pulls in inspect and ast). text.py is measured apart."""
+    import ast
+
+    paths = [p for p in sorted((ROOT / "src" / "jmap" / "layout").glob("*.py")) if p.name != "text.py"]
+    assert len(paths) > 10
+    for path in paths:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level only
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert "dataclasses" not in names, f"{path.name} imports dataclasses"
+
+
+def test_a_plain_layout_loads_no_diff_marks() -> None:
+    """The visual diff's marks are imported only to draw a diff."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from jmap.api import check; from jmap.layout.engine import layout; "
+            "layout(check(sys.argv[1]).journey()); print('jmap.layout.diffmarks' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "examples" / "online-shop.yaml")],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False"]
