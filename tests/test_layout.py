@@ -245,6 +245,36 @@ def test_fmt_prints_at_most_two_decimals() -> None:
     assert fmt(-3.1) == "-3.1"
 
 
+def _fmt_by_rounding(value: float) -> str:
+    """`fmt` as first written: round, then print (the fast path must agree with it)."""
+    rounded = round(value, 2)
+    whole = int(rounded)
+    if rounded == whole:
+        return str(whole)
+    return f"{rounded:.2f}".rstrip("0")
+
+
+_TIES = [n / 1000 for n in range(-3005, 3006, 5)]  # x.xx5: exact and inexact halves
+_EDGES = [0.0, -0.0, 1e13, -1e13, 9.999999e12 + 0.005, 7e13 + 0.5, 1e15 + 0.375, 2.0**53, 1e300, 12, -7, True]
+
+
+def test_fmt_agrees_with_rounding_first_at_ties_and_edges() -> None:
+    for value in [*_TIES, *_EDGES]:
+        assert fmt(value) == _fmt_by_rounding(value), value
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False) | st.integers(-10**20, 10**20)
+       | st.integers(-10**9, 10**9).map(lambda n: n / 1000))
+def test_fmt_agrees_with_rounding_first(value: float) -> None:
+    assert fmt(value) == _fmt_by_rounding(value)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_fmt_refuses_what_is_not_a_number(value: float) -> None:
+    with pytest.raises((OverflowError, ValueError)):
+        fmt(value)
+
+
 def test_every_card_has_a_title_with_its_full_text() -> None:
     journey = example(ROOT / "examples" / "online-shop.yaml")
     lay = layout_of(ROOT / "examples" / "online-shop.yaml")
@@ -511,3 +541,32 @@ def test_legend_keys_what_the_map_uses() -> None:
     (legend,) = groups(lay, "legend")
     words = {line.text for t in texts_in(legend) for line in t.lines}
     assert {"Maya Keller", "Jon Berger", "Social media", "Critical", "High priority"} <= words
+
+
+# --- import cost ----------------------------------------------------------------------
+
+
+def test_layout_modules_import_no_dataclasses() -> None:
+    """Every build imports the layout: its records are NamedTuples (defining a dataclass costs ~0.5 ms each,
+    and `dataclasses` itself pulls in inspect and ast). text.py is measured apart."""
+    import ast
+
+    paths = [p for p in sorted((ROOT / "src" / "jmap" / "layout").glob("*.py")) if p.name != "text.py"]
+    assert len(paths) > 10
+    for path in paths:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:  # module level only
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert "dataclasses" not in names, f"{path.name} imports dataclasses"
+
+
+def test_a_plain_layout_loads_no_diff_marks() -> None:
+    """The visual diff's marks are imported only to draw a diff."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from jmap.api import check; from jmap.layout.engine import layout; "
+            "layout(check(sys.argv[1]).journey()); print('jmap.layout.diffmarks' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "examples" / "online-shop.yaml")],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False"]

@@ -5,14 +5,14 @@ channels used, marks the legend must explain, cut texts) and the small operation
 section draws with: wrap and place text, icons, footnote numbers, the assumption check,
 flowing panels into rows. The sections (`header`, `cards`, `curve`, `legend`) are mixins
 over it and `engine._Builder` combines them, so they all share one run's state.
+The records here are `NamedTuple`s: cheaper to define at import than dataclasses.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap.layout import text as tx
 from jmap.layout.geometry import Group, Icon, Node, Text, TextLine
@@ -52,8 +52,7 @@ def _weight(weight: str) -> int:
 # --- columns and plans -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     """One column of the grid: a step, or a stage without steps."""
 
     stage: Stage
@@ -75,12 +74,12 @@ class Column:
         return (("stage", self.stage.id), ("step", self.step.id))
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A stage's horizontal extent: its step columns, or one column of its own."""
 
     stage: Stage
-    index: int
+    #: The stage's place in the map, from 0 (not `index`, which a tuple already has).
+    position: int
     x: float
     w: float
     columns: tuple[Column, ...]
@@ -98,8 +97,7 @@ class Span:
 Draw = Callable[[float, float], list[Node]]
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """Something measured but not yet placed: its height, and how to draw it at (x, y)."""
 
     h: float
@@ -139,6 +137,7 @@ class LayoutContext:
         self.flags: set[str] = set()
         self.channels: dict[str, None] = {}
         self.persona_colors = self._persona_colors()
+        self._vertical_cache: dict[float, tuple[float, float]] = {}
 
     # --- primitives -----------------------------------------------------------------
 
@@ -162,8 +161,7 @@ class LayoutContext:
     def text(self, wrapped: tx.Wrapped, x: float, y: float, w: float, size: float, color: str,
              weight: str = "regular", anchor: str = "start", full: str = "", cls: str = "") -> Text:
         """Place wrapped lines in a box at (x, y) of width w (RTL lines hang from the right edge)."""
-        lh = tx.line_height(size)
-        base = tx.first_baseline(size)
+        lh, base = self._verticals(size)
         if anchor == "middle":
             lx = x + w / 2
         elif anchor == "end" or wrapped.rtl:
@@ -173,12 +171,19 @@ class LayoutContext:
         if wrapped.rtl and anchor != "middle":
             # SVG: with direction="rtl", text-anchor "start" is the right edge (as browsers draw it).
             anchor = "start"
-        lines = tuple(TextLine(line, lx, y + base + i * lh) for i, line in enumerate(wrapped.lines))
+        lines = tuple([TextLine(line, lx, y + base + i * lh) for i, line in enumerate(wrapped.lines)])
         return Text(
             x=x, y=y, w=w, h=len(lines) * lh, size=size, weight=_weight(weight), color=color, lines=lines,
             anchor=anchor, rtl=wrapped.rtl, truncated=wrapped.truncated,
             full=full if wrapped.truncated else "", cls=cls,
         )
+
+    def _verticals(self, size: float) -> tuple[float, float]:
+        """Line height and first baseline at `size`: every text needs both, and a map uses few sizes."""
+        found = self._vertical_cache.get(size)
+        if found is None:
+            found = self._vertical_cache[size] = (tx.line_height(size), tx.first_baseline(size))
+        return found
 
     def line(self, text: str, x: float, y: float, w: float, size: float, color: str,
              weight: str = "regular", anchor: str = "start", cls: str = "", max_lines: int = 1) -> Text:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 from jmap import icons
 from jmap.layout.context import LayoutContext, Span
@@ -163,8 +162,8 @@ class EmotionCurveMixin(LayoutContext):
                                    self.c["text_muted"], "semibold", "end"))
             scale.append(self.icon(icons.emotion_face(level), x0 + self.label_w - 12 - 22 - 6 - 16, ly - 8, 16,
                                    self.c["text_muted"]))
-        label = replace(label, children=(*label.children, Group(tuple(scale), cls="emotion-scale")),
-                        box=Box(x0, y, self.label_w, h))
+        label = label._replace(children=(*label.children, Group(tuple(scale), cls="emotion-scale")),
+                               box=Box(x0, y, self.label_w, h))
 
         personas: list[Persona | None] = list(self.j.personas) or [None]
         curves: list[Node] = []

@@ -19,14 +19,16 @@ Every mark reads without colour, by shape and pattern as well as hue:
 | removed | dotted   | "−" in a square  | faded, struck through; a stage or step: hatched column |
 
 The old emotion curve is drawn thin and dashed, with hollow points, under the new one.
+
+`DiffHighlights` is a `NamedTuple` like the layout's other records (no dataclasses import).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from jmap.layout import text as tx
 from jmap.layout.geometry import Circle, Group, Node, Path, Rect, Text, fmt
@@ -55,24 +57,27 @@ _OUTSET = 2.5  # outline outside a card (cards stand 8 px apart)
 ItemKey = tuple[str, str, int]
 
 
-@dataclass(frozen=True)
-class DiffHighlights:
+#: The default of every table of `DiffHighlights`: empty, and shared, so read-only.
+_NONE: Mapping[Any, Any] = MappingProxyType({})
+
+
+class DiffHighlights(NamedTuple):
     """What changed, in the coordinates of the journey `diff_view` returns."""
 
     #: (column, lane, index) -> added, changed or removed (a ghost).
-    items: Mapping[ItemKey, str] = field(default_factory=dict)
+    items: Mapping[ItemKey, str] = _NONE
     #: Stage id -> added, changed or removed (a ghost column).
-    stages: Mapping[str, str] = field(default_factory=dict)
+    stages: Mapping[str, str] = _NONE
     #: Step id -> added, changed or removed (a ghost column).
-    steps: Mapping[str, str] = field(default_factory=dict)
+    steps: Mapping[str, str] = _NONE
     #: (column, persona) -> added or changed: points of the new curve whose score is new or moved.
-    emotion: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    emotion: Mapping[tuple[str, str], str] = _NONE
     #: Persona -> the points of its curve in the old map, as (column id, score) left to right
     #: there: the "before" curve, drawn where those columns stand in the new map.
-    old_curves: Mapping[str, tuple[tuple[str, float], ...]] = field(default_factory=dict)
+    old_curves: Mapping[str, tuple[tuple[str, float], ...]] = _NONE
     #: The changes in words, for tooltips: by ("item", column, lane, index), ("stage", id),
     #: ("step", id) and ("emotion", column, persona).
-    notes: Mapping[tuple[str | int, ...], str] = field(default_factory=dict)
+    notes: Mapping[tuple[str | int, ...], str] = _NONE
     #: Removed elements the map has no place for: 'persona “Jon Berger”'.
     removed: tuple[str, ...] = ()
 
@@ -90,6 +95,21 @@ T = TypeVar("T")
 S = TypeVar("S", bound=Step)
 
 
+def _with(record: T, **changes: Any) -> T:
+    """A model record with some fields changed.
+
+    Works whether the model's records are dataclasses or `NamedTuple`s (they are moving to
+    the latter), and imports `dataclasses` only for the former.
+    """
+    if hasattr(record, "_replace"):
+        changed: T = cast(Any, record)._replace(**changes)
+        return changed
+    from dataclasses import replace
+
+    changed = replace(cast(Any, record), **changes)
+    return changed
+
+
 def diff_view(result: DiffResult) -> tuple[Journey, DiffHighlights]:
     """The journey to draw for a diff (the new map with ghosts put back) and its marks."""
     new, old = result.new, result.old
@@ -100,9 +120,9 @@ def diff_view(result: DiffResult) -> tuple[Journey, DiffHighlights]:
         marks = DiffHighlights(stages={s.id: ADDED for s in new.stages},
                                notes={("stage", s.id): "Added with the map" for s in new.stages})
         where = f": it does not exist in {result.old_label}" if result.old_label else ""
-        return replace(new, description=f"A new map{where}."), marks
+        return _with(new, description=f"A new map{where}."), marks
     journey, marks = _View(old, new, result.changes).build()
-    return replace(journey, description=summary), marks
+    return _with(journey, description=summary), marks
 
 
 def curve_points(journey: Journey, persona: str) -> list[tuple[str, float]]:
@@ -141,11 +161,11 @@ def merge(new: Sequence[T], ghosts: Sequence[tuple[int, T]]) -> tuple[list[T], l
 
 def _with_items(lanes: Lanes, lane: str, items: Sequence[Any]) -> Lanes:
     if lane in _ITEM_LANES:
-        return replace(lanes, **{lane: tuple(items)})
+        return _with(lanes, **{lane: tuple(items)})
     custom = [(lane_id, tuple(items) if lane_id == lane else found) for lane_id, found in lanes.custom]
     if all(lane_id != lane for lane_id, _ in lanes.custom):
         custom.append((lane, tuple(items)))
-    return replace(lanes, custom=tuple(custom))
+    return _with(lanes, custom=tuple(custom))
 
 
 def _lane_ids(column: Step) -> list[str]:
@@ -208,7 +228,7 @@ class _View:
         old_curves = {persona: tuple((self.renamed.get(column, column), score) for column, score in points)
                       for persona in old.persona_ids if (points := curve_points(old, persona))}
         lanes = self.lanes(stages)
-        journey = replace(new, stages=tuple(stages), lanes=lanes)
+        journey = _with(new, stages=tuple(stages), lanes=lanes)
         shown = {lane.id for lane in lanes}
         marks = DiffHighlights(
             items=self.items, stages=self.stages, steps=self.steps, emotion=emotion, old_curves=old_curves,
@@ -223,7 +243,7 @@ class _View:
         """An old column drawn as a ghost: its items (but those that moved away), no score, no timeline."""
         old_id = column.id
         if old_id in self.new_columns:  # a stage's id now names a step, or the other way round
-            column = replace(column, id=f"{old_id}-removed")
+            column = _with(column, id=f"{old_id}-removed")
             self.renamed[old_id] = column.id
         lanes = column.lanes
         for lane in _lane_ids(column):
@@ -235,7 +255,7 @@ class _View:
             for index in range(len(kept)):
                 self.items[(column.id, lane, index)] = REMOVED
                 self.note(("item", column.id, lane, index), why)
-        return replace(column, lanes=lanes, emotion=(), duration="", moment_of_truth="")
+        return _with(column, lanes=lanes, emotion=(), duration="", moment_of_truth="")
 
     def ghost_stage(self, stage: Stage, message: str) -> Stage:
         why = f"Removed with its stage \u201c{stage.name}\u201d"
@@ -249,7 +269,7 @@ class _View:
         ghost = self.ghost_column(stage, why)
         self.stages[ghost.id] = REMOVED
         self.note(("stage", ghost.id), _cap(message))
-        return replace(ghost, steps=tuple(steps))
+        return _with(ghost, steps=tuple(steps))
 
     def stage(self, stage: Stage) -> Stage:
         """A stage of the new map with its removed steps and items put back."""
@@ -263,7 +283,7 @@ class _View:
                 self.note(("step", step.id), _cap(c.message))
                 ghosts.append((c.position or 0, step))
         steps, _, _ = merge([self.column(s) for s in stage.steps], ghosts)
-        return replace(self.column(stage), steps=tuple(steps))
+        return _with(self.column(stage), steps=tuple(steps))
 
     def column(self, column: S) -> S:
         """A column of the new map with its removed items inserted where they stood."""
@@ -277,7 +297,7 @@ class _View:
             for at, (_, _, _, message) in zip(ghost_at, removed, strict=True):
                 self.items[(column.id, lane, at)] = REMOVED
                 self.note(("item", column.id, lane, at), _cap(message))
-        return replace(column, lanes=lanes) if lanes is not column.lanes else column
+        return _with(column, lanes=lanes) if lanes is not column.lanes else column
 
     def column_changes(self) -> None:
         for c in self.changes:
@@ -428,8 +448,8 @@ def mark_item(card: Group, kind: str, colors: Mapping[str, str], note: str = "")
     body: tuple[Node, ...] = card.children
     if kind == REMOVED:
         body = (Group(card.children, cls=GHOST), *strike(card.children, colors, _STRUCK))
-    return replace(card, children=(ring, *body, badge(kind, cx, cy, colors, r)), cls=f"{card.cls} diff-{kind}",
-                   title=_titled(card.title, kind, note), data=(*card.data, ("diff", kind)))
+    return card._replace(children=(ring, *body, badge(kind, cx, cy, colors, r)), cls=f"{card.cls} diff-{kind}",
+                         title=_titled(card.title, kind, note), data=(*card.data, ("diff", kind)))
 
 
 def mark_header(header: Group, kind: str, colors: Mapping[str, str], note: str, framed: bool) -> Group:
@@ -447,8 +467,8 @@ def mark_header(header: Group, kind: str, colors: Mapping[str, str], note: str, 
     else:
         nodes.extend(header.children)
     nodes.append(badge(kind, box.right - 3, box.y + 3, colors, 8.0))
-    return replace(header, children=tuple(nodes), cls=f"{header.cls} diff-{kind}",
-                   title=_titled(header.title, kind, note), data=(*header.data, ("diff", kind)))
+    return header._replace(children=tuple(nodes), cls=f"{header.cls} diff-{kind}",
+                           title=_titled(header.title, kind, note), data=(*header.data, ("diff", kind)))
 
 
 def hatch(x: float, y: float, w: float, h: float, color: str, spacing: float = 10.0) -> Path:
@@ -488,7 +508,7 @@ def mark_stages(groups: Sequence[Group], spans: Sequence[Any], marks: DiffHighli
                 child = mark_header(child, stage_kind, colors, marks.notes.get(("stage", span.stage.id), ""),
                                     framed=stage_kind != CHANGED)
             elif "stage-meta" in classes and stage_kind == REMOVED:
-                child = replace(child, children=(Group(child.children, cls=GHOST),))
+                child = child._replace(children=(Group(child.children, cls=GHOST),))
             elif "step-header" in classes and about.get("step") in marks.steps:
                 step_id = about["step"]
                 kind = marks.steps[step_id]
@@ -507,7 +527,7 @@ def mark_stages(groups: Sequence[Group], spans: Sequence[Any], marks: DiffHighli
             continue
         cls = group.cls + (f" diff-{stage_kind}" if stage_kind else "")
         data = (*group.data, ("diff", stage_kind)) if stage_kind else group.data
-        out.append(replace(group, children=(*under, *children), cls=cls, data=data))
+        out.append(group._replace(children=(*under, *children), cls=cls, data=data))
     return out
 
 

@@ -20,8 +20,7 @@ research sources), all over the shared `context`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap import icons
 from jmap.layout import text as tx
@@ -68,8 +67,9 @@ def layout(journey: Journey, avatars: Mapping[str, str] | None = None,
 # --- cells -----------------------------------------------------------------------------
 
 
-@dataclass
-class _Cell:
+class _Cell(NamedTuple):
+    """A cell of a lane row, measured: where it sits and the cards it stacks."""
+
     key: str  # "full", "span" or "steps": which part of the row it occupies
     x: float
     w: float
@@ -284,14 +284,14 @@ class _Builder(HeaderMixin, StageHeadersMixin, CardsMixin, EmotionCurveMixin, Le
             key = "span" if span.has_steps else "full"
             if stage_items:
                 data = (("lane", lane.id), ("stage", span.stage.id))
-                cells.append((span.index, self.cell(lane, key, span.x, span.w, stage_items, data, span.stage.id)))
+                cells.append((span.position, self.cell(lane, key, span.x, span.w, stage_items, data, span.stage.id)))
             if span.has_steps:
                 for col in span.columns:
                     assert col.step is not None
                     items = self.lane_items(lane, col.step)
                     if items:
-                        cells.append((span.index, self.cell(lane, "steps", col.x, col.w, items,
-                                                            (("lane", lane.id), *col.data()), col.id)))
+                        cells.append((span.position, self.cell(lane, "steps", col.x, col.w, items,
+                                                               (("lane", lane.id), *col.data()), col.id)))
         span_h = max((c.content_h for _, c in cells if c.key == "span"), default=0.0)
         steps_h = max((c.content_h for _, c in cells if c.key == "steps"), default=0.0)
         full_h = max((c.content_h for _, c in cells if c.key == "full"), default=0.0)
@@ -308,7 +308,7 @@ class _Builder(HeaderMixin, StageHeadersMixin, CardsMixin, EmotionCurveMixin, Le
             per_stage[index].append(Group(tuple(children), id=self.uid(f"cell-{lane.id}-{cell.id}"),
                                           cls=f"cell cell-{cell.key}", box=Box(cell.x, top, cell.w, cell_h),
                                           data=cell.data))
-        return h, replace(label, box=Box(x0, y, self.label_w, h))
+        return h, label._replace(box=Box(x0, y, self.label_w, h))
 
     def cell(self, lane: Lane, key: str, x: float, w: float, items: Sequence[Any],
              data: tuple[tuple[str, str], ...], column_id: str) -> _Cell:

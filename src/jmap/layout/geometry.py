@@ -4,20 +4,22 @@ Every node holds final coordinates in SVG user units (px), resolved colours and 
 lines of wrapped text with their baselines, so a renderer never measures or
 computes. The model serialises to deterministic JSON (`Layout.to_json`), which the
 golden tests keep beside the SVG, as d2 keeps `board.exp.json`.
+
+Nodes are `NamedTuple`s, not dataclasses: they are created by the hundred per map and
+imported by every build, where a frozen dataclass costs ~0.5 ms per class to define.
+A drawn node's `kind` (which template branch draws it) is a property, as a
+NamedTuple cannot hold a ClassVar. No `from __future__ import annotations` here: NamedTuple
+compiles every string annotation into a ForwardRef at import (~0.5 ms for these classes), so
+only the few forward references are quoted.
 """
 
-from __future__ import annotations
-
-import json
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, NamedTuple
 
 #: Floats are rounded to this many decimals in JSON and SVG.
 DECIMALS = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Box:
+class Box(NamedTuple):
     """Bounds of something laid out (not drawn): used for tests and interactivity."""
 
     x: float
@@ -33,7 +35,7 @@ class Box:
     def bottom(self) -> float:
         return self.y + self.h
 
-    def overlaps(self, other: Box, tolerance: float = 0.01) -> bool:
+    def overlaps(self, other: "Box", tolerance: float = 0.01) -> bool:
         """Whether the two boxes share area (touching edges do not count)."""
         return (
             self.x < other.right - tolerance
@@ -42,7 +44,7 @@ class Box:
             and other.y < self.bottom - tolerance
         )
 
-    def contains(self, other: Box, tolerance: float = 0.01) -> bool:
+    def contains(self, other: "Box", tolerance: float = 0.01) -> bool:
         return (
             other.x >= self.x - tolerance
             and other.y >= self.y - tolerance
@@ -51,11 +53,9 @@ class Box:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Rect:
+class Rect(NamedTuple):
     """A drawn rectangle (`rx` rounds its corners; `dash` is a stroke-dasharray)."""
 
-    kind: ClassVar[str] = "rect"
     x: float
     y: float
     w: float
@@ -68,13 +68,15 @@ class Rect:
     cls: str = ""
 
     @property
+    def kind(self) -> str:
+        return "rect"
+
+    @property
     def box(self) -> Box:
         return Box(self.x, self.y, self.w, self.h)
 
 
-@dataclass(frozen=True, slots=True)
-class Circle:
-    kind: ClassVar[str] = "circle"
+class Circle(NamedTuple):
     cx: float
     cy: float
     r: float
@@ -83,12 +85,14 @@ class Circle:
     stroke_width: float = 0
     cls: str = ""
 
+    @property
+    def kind(self) -> str:
+        return "circle"
 
-@dataclass(frozen=True, slots=True)
-class Path:
+
+class Path(NamedTuple):
     """Path data made by the layout (lines, arrows, the emotion curve, bubbles)."""
 
-    kind: ClassVar[str] = "path"
     d: str
     stroke: str = "none"
     stroke_width: float = 0
@@ -96,17 +100,19 @@ class Path:
     dash: str = ""
     cls: str = ""
 
+    @property
+    def kind(self) -> str:
+        return "path"
 
-@dataclass(frozen=True, slots=True)
-class TextLine:
+
+class TextLine(NamedTuple):
     text: str
     x: float
     #: The baseline.
     y: float
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(NamedTuple):
     """A block of wrapped text: its box, type, colour and each line with its baseline.
 
     `anchor` is the SVG text-anchor of every line; right-to-left text carries
@@ -114,7 +120,6 @@ class Text:
     `truncated` says lines were cut with "…"; `full` then holds the whole text.
     """
 
-    kind: ClassVar[str] = "text"
     x: float
     y: float
     w: float
@@ -130,15 +135,17 @@ class Text:
     cls: str = ""
 
     @property
+    def kind(self) -> str:
+        return "text"
+
+    @property
     def box(self) -> Box:
         return Box(self.x, self.y, self.w, self.h)
 
 
-@dataclass(frozen=True, slots=True)
-class Icon:
+class Icon(NamedTuple):
     """A stroked icon from `jmap.icons`, drawn at (x, y) scaled from the 24 px grid."""
 
-    kind: ClassVar[str] = "icon"
     name: str
     x: float
     y: float
@@ -151,12 +158,15 @@ class Icon:
     fill: str = "none"
 
     @property
+    def kind(self) -> str:
+        return "icon"
+
+    @property
     def box(self) -> Box:
         return Box(self.x, self.y, self.size, self.size)
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     """A named, classed group of nodes: a card, a cell, a stage, a lane label...
 
     `box` is the group's bounds where it has any meaning (cards, cells); `title`
@@ -164,15 +174,18 @@ class Group:
     `data-*` attributes for the HTML map.
     """
 
-    kind: ClassVar[str] = "group"
-    children: tuple[Node, ...]
+    children: "tuple[Node, ...]"
     id: str = ""
     cls: str = ""
     title: str = ""
     box: Box | None = None
     data: tuple[tuple[str, str], ...] = ()
 
-    def walk(self) -> list[Node]:
+    @property
+    def kind(self) -> str:
+        return "group"
+
+    def walk(self) -> "list[Node]":
         """This group and every node below it, depth first, in paint order."""
         found: list[Node] = [self]
         for child in self.children:
@@ -180,31 +193,31 @@ class Group:
         return found
 
 
-@dataclass(frozen=True, slots=True)
-class Image:
+class Image(NamedTuple):
     """A picture clipped to a circle (a persona's avatar), embedded as a checked data: URI."""
 
-    kind: ClassVar[str] = "image"
     cx: float
     cy: float
     r: float
     href: str
     clip_id: str
 
+    @property
+    def kind(self) -> str:
+        return "image"
+
 
 Node = Rect | Circle | Path | Text | Icon | Image | Group
 
 
-@dataclass(frozen=True, slots=True)
-class IconDef:
+class IconDef(NamedTuple):
     """An icon used in the map, defined once in the SVG's `<defs>`."""
 
     name: str
     paths: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Layout:
+class Layout(NamedTuple):
     """The whole map, positioned. Nodes are in paint order, which is also reading order."""
 
     width: float
@@ -217,7 +230,7 @@ class Layout:
     icons: tuple[IconDef, ...]
     nodes: tuple[Node, ...]
     #: Free-form facts for renderers and tests (e.g. "truncated": count), sorted by key.
-    meta: tuple[tuple[str, Any], ...] = field(default=())
+    meta: tuple[tuple[str, Any], ...] = ()
 
     def walk(self) -> list[Node]:
         """Every node, depth first, in paint order."""
@@ -241,8 +254,25 @@ class Layout:
         return _dump(self.to_dict(), 0) + "\n"
 
 
+#: The format of `fmt`'s fast path.
+_FIXED = f".{DECIMALS}f"
+
+
 def fmt(value: float) -> str:
-    """A number for SVG: at most 2 decimals, no trailing zeros, never "-0"."""
+    """A number for SVG: at most 2 decimals, no trailing zeros, never "-0".
+
+    Called thousands of times per map (layout and template), so it formats directly where
+    that gives the same digits as rounding first: below 1e13, where a float's step is under
+    0.002 (both round the exact value half to even). Larger and non-finite values go the long way.
+    """
+    if value.__class__ is int:
+        return str(value)
+    if -1e13 < value < 1e13:
+        text = format(value, _FIXED)
+        if text[-1] != "0":
+            return text
+        text = text.rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
     rounded = round(value, DECIMALS)
     whole = int(rounded)
     if rounded == whole:
@@ -258,6 +288,8 @@ def _round(value: float) -> float | int:
 
 
 def _compact(value: Any) -> str:
+    import json  # only the golden tests serialise a layout: no build pays for the import
+
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -278,23 +310,19 @@ def _dump(value: dict[str, Any], depth: int) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 def _plain(value: Any) -> Any:
+    """`value` as JSON data: a record becomes an object (with its `kind`), any other tuple a list."""
     if isinstance(value, float):
         return _round(value)
     if isinstance(value, (str, int)) or value is None:
         return value
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    names = _FIELDS.get(type(value))
+    names: tuple[str, ...] | None = getattr(type(value), "_fields", None)  # records are tuples too: ask first
     if names is None:
-        if not hasattr(value, "__dataclass_fields__"):
-            raise TypeError(f"cannot serialise {type(value).__name__}")
-        names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
+        if isinstance(value, (tuple, list)):
+            return [_plain(v) for v in value]
+        raise TypeError(f"cannot serialise {type(value).__name__}")
     out: dict[str, Any] = {}
-    kind = getattr(type(value), "kind", None)
+    kind = getattr(value, "kind", None)
     if isinstance(kind, str):
         out["kind"] = kind
     for name in names:

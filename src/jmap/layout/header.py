@@ -7,7 +7,6 @@ a row of them reads as peers.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 
 from jmap.layout.context import LayoutContext, Plan, fit
 from jmap.layout.geometry import Box, Circle, Group, Image, Node, Path, Rect
@@ -20,6 +19,11 @@ from jmap.themes import contrast_ratio
 def _at_height(draw: Callable[[float, float, float], Group], h: float) -> Callable[[float, float], Group]:
     """A persona card's drawing at the height its row shares."""
     return lambda x, y: draw(x, y, h)
+
+
+def _no_ghost(column: str) -> bool:
+    """Outside a visual diff no column is a ghost."""
+    return False
 
 
 def _ink_on(color: str) -> str:
@@ -105,11 +109,11 @@ class HeaderMixin(LayoutContext):
 
     def stats_line(self) -> str:
         j = self.j
-        if self.hl is not None:  # a visual diff counts what the new map has, not its ghosts
-            j = replace(j, stages=tuple(replace(s, steps=tuple(t for t in s.steps if not self.hl.is_ghost(t.id)))
-                                        for s in j.stages if not self.hl.is_ghost(s.id)))
-        steps = sum(len(s.steps) for s in j.stages)
-        parts = [f"{len(j.stages)} stage{'s' if len(j.stages) != 1 else ''}"]
+        # A visual diff counts what the new map has, not its ghosts.
+        ghost = self.hl.is_ghost if self.hl is not None else _no_ghost
+        stages = [s for s in j.stages if not ghost(s.id)]
+        steps = sum(1 for s in stages for t in s.steps if not ghost(t.id))
+        parts = [f"{len(stages)} stage{'s' if len(stages) != 1 else ''}"]
         if steps:
             parts.append(f"{steps} step{'s' if steps != 1 else ''}")
         if j.personas:

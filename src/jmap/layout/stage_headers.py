@@ -7,7 +7,6 @@ lane rows below start level across the whole map.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from jmap.layout import text as tx
 from jmap.layout.context import Column, LayoutContext, Plan, Span, fit
@@ -59,7 +58,7 @@ class StageHeadersMixin(LayoutContext):
             if stage.moment_of_truth:
                 nodes.append(self.icon("moment-of-truth", x + w - 12 - 18, y + (band_h - 18) / 2, 18,
                                        self.c["on_accent"], fill=self.c["on_accent"]))
-            per_stage[span.index].append(Group(
+            per_stage[span.position].append(Group(
                 tuple(nodes), id=self.uid(f"stage-header-{stage.id}"),
                 cls="stage-header" + (" moment-of-truth" if stage.moment_of_truth else ""), title=stage.name,
                 box=Box(x, y, w, band_h), data=(("stage", stage.id),)))
@@ -82,7 +81,7 @@ class StageHeadersMixin(LayoutContext):
         for span, meta in zip(spans, metas, strict=True):
             if meta.h:
                 group = meta.draw(span.x + 16, y + 4)
-                per_stage[span.index].append(replace(group, cls="stage-meta", data=(("stage", span.stage.id),)))
+                per_stage[span.position].append(group._replace(cls="stage-meta", data=(("stage", span.stage.id),)))
         return y + snap(height), y + steps_offset
 
     def header_meta_plan(self, step: Step, w: float, size: float) -> Plan:
@@ -147,7 +146,7 @@ class StageHeadersMixin(LayoutContext):
         size = self.small
         lh = self.lh(size)
         for span in spans:
-            if span.index:
+            if span.position:
                 nodes.append(Path(f"M{fmt(span.x)} {fmt(mid - 5)}V{fmt(mid + 5)}", stroke=accent, stroke_width=2))
             duration = span.stage.duration
             if not duration:
@@ -207,7 +206,7 @@ class StageHeadersMixin(LayoutContext):
                 cy += len(duration.lines) * self.lh(self.small)
             if meta.h:
                 nodes.append(meta.draw(x + pad, cy + 8))
-            per_stage[span.index].append(Group(
+            per_stage[span.position].append(Group(
                 tuple(nodes), id=self.uid(f"step-{step.id}"),
                 cls="step-header" + (" moment-of-truth" if step.moment_of_truth else ""), title=step.name,
                 box=Box(x, y, w, row_h - 8), data=col.data()))
