@@ -220,6 +220,7 @@ def to_yaml(data: Any, flows: list[bool]) -> str:
     """Block YAML (flow style for the collections `flows` picks) through ruamel."""
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     picks = iter(flows)
 
@@ -228,6 +229,9 @@ def to_yaml(data: Any, flows: list[bool]) -> str:
             out: Any = CommentedMap((k, convert(v)) for k, v in value.items())
         elif isinstance(value, list):
             out = CommentedSeq(convert(v) for v in value)
+        elif isinstance(value, str) and value.startswith("?"):
+            # ruamel's emitter writes `[?0]` plain, which its own parser reads as a mapping.
+            return DoubleQuotedScalarString(value)
         else:
             return value
         if next(picks, False):

@@ -10,9 +10,9 @@ pure-Python round-trip parser, about 50 ms for a 300-line map, and jsonschema,
 - `jmap.miniyaml`, a small composer for the plain block YAML real maps use (ruamel's
   import alone costs a fifth of a whole build), proven equal to libyaml's node tree by
   tests/test_miniyaml.py; for what it declines, ruamel's libyaml-backed composer
-  (`ruamel.yaml.clib`, same YAML 1.2 resolver). Either feeds the *same* node builder as the full path, which enforces the same bounds
-  (tags, duplicate keys, depth, node count, huge or non-finite numbers, control
-  characters) and records the same spans;
+  (`ruamel.yaml.clib`, same YAML 1.2 resolver). Either feeds the *same* node builder
+  as the full path, which enforces the same bounds (tags, duplicate keys, depth, node
+  count, huge or non-finite numbers, control characters) and records the same spans;
 - no aliases or merge keys at all;
 - includes read by the full path's own code (`jmap.load.load` with this parser passed in):
   the same `confine` to the project root, regular files only, the same cycle, depth and

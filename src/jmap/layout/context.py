@@ -33,7 +33,7 @@ def _items_backed_by_their_column(journey: Journey) -> set[int]:
     """Items whose stage or step cites evidence: not assumptions, as the validator agrees (W501)."""
     backed: set[int] = set()
     for stage in journey.stages:
-        for column in (stage, *stage.steps):
+        for column in stage.self_and_steps:
             if column.evidence or stage.evidence:
                 for lane in ASSUMPTION_LANES:
                     backed.update(id(item) for item in column.lanes.items(lane))

@@ -15,7 +15,7 @@ from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import MINUS, format_number
 from jmap.layout.rhythm import EMOTION_STEP, snap
 from jmap.layout.shapes import marker_path
-from jmap.model import ANONYMOUS_PERSONA, Lane, Persona, Step
+from jmap.model import ANONYMOUS_PERSONA, Lane, Persona, StageOrStep
 
 #: A score in words, for the point's tooltip.
 _SCALE_WORDS = {2: "very positive", 1: "positive", 0: "neutral", -1: "negative", -2: "very negative"}
@@ -65,13 +65,13 @@ def monotone_curve(points: Sequence[tuple[float, float]]) -> str:
 class EmotionCurveMixin(LayoutContext):
     """The emotion lane row and its curves."""
 
-    def emotion_points(self, spans: list[Span], persona: str) -> list[tuple[float, float, str, Span, Step]]:
+    def emotion_points(self, spans: list[Span], persona: str) -> list[tuple[float, float, str, Span, StageOrStep]]:
         """(x, score, label, span, column) per column that scores `persona`, left to right.
 
         A stage with steps gives a point per step that has a score; when none of its
         steps does, the stage's own score sits at the middle of the stage.
         """
-        points = []
+        points: list[tuple[float, float, str, Span, StageOrStep]] = []
         for span in spans:
             stage_score = dict(span.stage.emotion).get(persona)
             if span.has_steps:

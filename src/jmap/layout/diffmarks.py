@@ -28,11 +28,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from jmap.layout import text as tx
 from jmap.layout.geometry import Circle, Group, Node, Path, Rect, Text, fmt
-from jmap.model import Journey, Lane, Lanes, Stage, Step
+from jmap.model import Journey, Lane, Lanes, Stage, StageOrStep, Step
 from jmap.themes import contrast_ratio
 
 if TYPE_CHECKING:
@@ -92,22 +92,7 @@ class DiffHighlights(NamedTuple):
 # --- from a DiffResult to the journey to draw ------------------------------------------------
 
 T = TypeVar("T")
-S = TypeVar("S", bound=Step)
-
-
-def _with(record: T, **changes: Any) -> T:
-    """A model record with some fields changed.
-
-    Works whether the model's records are dataclasses or `NamedTuple`s (they are moving to
-    the latter), and imports `dataclasses` only for the former.
-    """
-    if hasattr(record, "_replace"):
-        changed: T = cast(Any, record)._replace(**changes)
-        return changed
-    from dataclasses import replace
-
-    changed = replace(cast(Any, record), **changes)
-    return changed
+S = TypeVar("S", Step, Stage)
 
 
 def diff_view(result: DiffResult) -> tuple[Journey, DiffHighlights]:
@@ -120,9 +105,9 @@ def diff_view(result: DiffResult) -> tuple[Journey, DiffHighlights]:
         marks = DiffHighlights(stages={s.id: ADDED for s in new.stages},
                                notes={("stage", s.id): "Added with the map" for s in new.stages})
         where = f": it does not exist in {result.old_label}" if result.old_label else ""
-        return _with(new, description=f"A new map{where}."), marks
+        return new._replace(description=f"A new map{where}."), marks
     journey, marks = _View(old, new, result.changes).build()
-    return _with(journey, description=summary), marks
+    return journey._replace(description=summary), marks
 
 
 def curve_points(journey: Journey, persona: str) -> list[tuple[str, float]]:
@@ -161,14 +146,14 @@ def merge(new: Sequence[T], ghosts: Sequence[tuple[int, T]]) -> tuple[list[T], l
 
 def _with_items(lanes: Lanes, lane: str, items: Sequence[Any]) -> Lanes:
     if lane in _ITEM_LANES:
-        return _with(lanes, **{lane: tuple(items)})
+        return lanes._replace(**{lane: tuple(items)})
     custom = [(lane_id, tuple(items) if lane_id == lane else found) for lane_id, found in lanes.custom]
     if all(lane_id != lane for lane_id, _ in lanes.custom):
         custom.append((lane, tuple(items)))
-    return _with(lanes, custom=tuple(custom))
+    return lanes._replace(custom=tuple(custom))
 
 
-def _lane_ids(column: Step) -> list[str]:
+def _lane_ids(column: StageOrStep) -> list[str]:
     return [*_ITEM_LANES, *(lane_id for lane_id, _ in column.lanes.custom)]
 
 
@@ -181,11 +166,11 @@ class _View:
         self.notes: dict[tuple[str | int, ...], list[str]] = {}
         #: (column, lane, new index) -> index in the drawn journey.
         self.index: dict[ItemKey, int] = {}
-        self.new_columns = {c.id for s in new.stages for c in (s, *s.steps)}
+        self.new_columns = {c.id for s in new.stages for c in s.self_and_steps}
         self.new_steps = {c.id for s in new.stages for c in s.steps}
         #: Ghost columns whose old id is taken in the new map, and the id they are drawn with.
         self.renamed: dict[str, str] = {}
-        self.old_columns = {c.id: c for s in old.stages for c in (s, *s.steps)}
+        self.old_columns = {c.id: c for s in old.stages for c in s.self_and_steps}
         #: Old items that moved to another column: not drawn again as ghosts where they were.
         self.moved_away = {c.old_key for c in changes if c.what == "item" and c.kind == "moved" and c.old_key
                            and c.old_key[1] != c.key[1]}
@@ -228,7 +213,7 @@ class _View:
         old_curves = {persona: tuple((self.renamed.get(column, column), score) for column, score in points)
                       for persona in old.persona_ids if (points := curve_points(old, persona))}
         lanes = self.lanes(stages)
-        journey = _with(new, stages=tuple(stages), lanes=lanes)
+        journey = new._replace(stages=tuple(stages), lanes=lanes)
         shown = {lane.id for lane in lanes}
         marks = DiffHighlights(
             items=self.items, stages=self.stages, steps=self.steps, emotion=emotion, old_curves=old_curves,
@@ -243,7 +228,7 @@ class _View:
         """An old column drawn as a ghost: its items (but those that moved away), no score, no timeline."""
         old_id = column.id
         if old_id in self.new_columns:  # a stage's id now names a step, or the other way round
-            column = _with(column, id=f"{old_id}-removed")
+            column = column._replace(id=f"{old_id}-removed")
             self.renamed[old_id] = column.id
         lanes = column.lanes
         for lane in _lane_ids(column):
@@ -255,7 +240,7 @@ class _View:
             for index in range(len(kept)):
                 self.items[(column.id, lane, index)] = REMOVED
                 self.note(("item", column.id, lane, index), why)
-        return _with(column, lanes=lanes, emotion=(), duration="", moment_of_truth="")
+        return column._replace(lanes=lanes, emotion=(), duration="", moment_of_truth="")
 
     def ghost_stage(self, stage: Stage, message: str) -> Stage:
         why = f"Removed with its stage \u201c{stage.name}\u201d"
@@ -269,7 +254,7 @@ class _View:
         ghost = self.ghost_column(stage, why)
         self.stages[ghost.id] = REMOVED
         self.note(("stage", ghost.id), _cap(message))
-        return _with(ghost, steps=tuple(steps))
+        return ghost._replace(steps=tuple(steps))
 
     def stage(self, stage: Stage) -> Stage:
         """A stage of the new map with its removed steps and items put back."""
@@ -283,7 +268,7 @@ class _View:
                 self.note(("step", step.id), _cap(c.message))
                 ghosts.append((c.position or 0, step))
         steps, _, _ = merge([self.column(s) for s in stage.steps], ghosts)
-        return _with(self.column(stage), steps=tuple(steps))
+        return self.column(stage)._replace(steps=tuple(steps))
 
     def column(self, column: S) -> S:
         """A column of the new map with its removed items inserted where they stood."""
@@ -297,7 +282,7 @@ class _View:
             for at, (_, _, _, message) in zip(ghost_at, removed, strict=True):
                 self.items[(column.id, lane, at)] = REMOVED
                 self.note(("item", column.id, lane, at), _cap(message))
-        return _with(column, lanes=lanes) if lanes is not column.lanes else column
+        return column._replace(lanes=lanes) if lanes is not column.lanes else column
 
     def column_changes(self) -> None:
         for c in self.changes:
@@ -323,7 +308,7 @@ class _View:
         """The new map's lanes, with the old lanes that ghosts (or the old curve) need, where they stood."""
         shown = list(self.new.lanes)
         needed = {lane for (_, lane, _), kind in self.items.items() if kind == REMOVED}
-        if any(c.emotion for s in self.old.stages for c in (s, *s.steps)):
+        if any(c.emotion for s in self.old.stages for c in s.self_and_steps):
             needed.add("emotion")
         old_ids = [lane.id for lane in self.old.lanes]
         for index, lane in enumerate(self.old.lanes):

@@ -33,7 +33,7 @@ from jmap.layout.legend import LegendMixin
 from jmap.layout.numbers import format_number
 from jmap.layout.rhythm import CELL_INSET, GAP, GRID, MARGIN, MIN_ROW, SECTION_GAP, snap
 from jmap.layout.stage_headers import StageHeadersMixin
-from jmap.model import Journey, Lane, Step
+from jmap.model import Journey, Lane, StageOrStep
 
 if TYPE_CHECKING:
     from jmap.layout.diffmarks import DiffHighlights
@@ -270,7 +270,7 @@ class _Builder(HeaderMixin, StageHeadersMixin, CardsMixin, EmotionCurveMixin, Le
                       data=(("lane", lane.id),))
         return group, 12 + len(label.lines) * self.lh(self.body) + 12
 
-    def lane_items(self, lane: Lane, column: Step) -> tuple[Any, ...]:
+    def lane_items(self, lane: Lane, column: StageOrStep) -> tuple[Any, ...]:
         if lane.id == "evidence":
             cited = sorted({e for e in column.evidence if e in self.refs}, key=self.refs.__getitem__)
             return tuple(self.j.research_by_id(e) for e in cited)

@@ -12,7 +12,7 @@ from jmap.layout import text as tx
 from jmap.layout.context import Column, LayoutContext, Plan, Span, fit
 from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.rhythm import RADIUS, snap
-from jmap.model import Step
+from jmap.model import StageOrStep
 
 
 class StageHeadersMixin(LayoutContext):
@@ -84,7 +84,7 @@ class StageHeadersMixin(LayoutContext):
                 per_stage[span.position].append(group._replace(cls="stage-meta", data=(("stage", span.stage.id),)))
         return y + snap(height), y + steps_offset
 
-    def header_meta_plan(self, step: Step, w: float, size: float) -> Plan:
+    def header_meta_plan(self, step: StageOrStep, w: float, size: float) -> Plan:
         """Description, moment of truth and evidence under a stage or step name."""
         parts: list[tuple[float, Callable[[float, float], list[Node]]]] = []
         lh = self.lh(size)

@@ -26,7 +26,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -296,7 +296,7 @@ def with_dark_rules(light: Layout, dark: Layout) -> tuple[Layout, dict[str, str]
             if len(light_node.children) != len(dark_node.children):
                 raise _Mismatch
             children = tuple(mark(a, b) for a, b in zip(light_node.children, dark_node.children, strict=True))
-            return replace(light_node, children=children)
+            return light_node._replace(children=children)
         added = []
         for attr, before, after in pairs(light_node, dark_node):
             if before == after:
@@ -312,7 +312,7 @@ def with_dark_rules(light: Layout, dark: Layout) -> tuple[Layout, dict[str, str]
             added.append(name)
         if not added:
             return light_node
-        return replace(light_node, cls=" ".join(filter(None, (light_node.cls, *added))))
+        return light_node._replace(cls=" ".join(filter(None, (light_node.cls, *added))))
 
     try:
         if len(light.nodes) != len(dark.nodes):
@@ -324,7 +324,7 @@ def with_dark_rules(light: Layout, dark: Layout) -> tuple[Layout, dict[str, str]
     if background and background != light.background:
         rules[".viewport svg > rect.background"] = f"fill: {background};"
     rules.update(icon_rules)
-    return replace(light, nodes=nodes), rules
+    return light._replace(nodes=nodes), rules
 
 
 # --- fonts ---------------------------------------------------------------------------
