@@ -358,6 +358,7 @@ def measure(text: str, size: float, weight: str = "regular") -> float:
     return _units(text, weight) * size / 1000
 
 
+@cache
 def _vertical(key: str) -> int:
     """Inter's vertical metric `key` in 1/1000 em (both weights share them)."""
     return int(_table()["regular"][key])
