@@ -703,9 +703,10 @@ def _collapse(line: str) -> str:
 def _paragraphs(text: str) -> list[str]:
     """NFC lines with spaces collapsed; blank lines kept, except at either end."""
     text = unicodedata.normalize("NFC", text)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = [_collapse(p) for p in text.split("\n")]
+    if "\n" not in text and "\r" not in text:  # most text: a label, a sentence
+        line = _collapse(text)
+        return [line] if line else []
+    paragraphs = [_collapse(p) for p in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     while paragraphs and not paragraphs[-1]:
         paragraphs.pop()
     start = 0
