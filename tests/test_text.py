@@ -274,11 +274,31 @@ def _reference_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
+def _reference_units(text: str, weight: str) -> int:
+    """What `measure` adds up (1/1000 em), one character at a time."""
+    face = T._face(weight)
+    text = unicodedata.normalize("NFC", text)
+    total, before = 0, ""
+    for i, ch in enumerate(text):
+        width = face.widths[ch]
+        total += width
+        if ch == T._VS16 and i:  # the character before is drawn as an emoji
+            total += max(0, T._EMOJI - face.widths[text[i - 1]])
+        if width:  # invisible characters do not come between a kerning pair
+            left, right = face.kern_left.get(before), face.kern_right.get(ch)
+            if left is not None and right is not None:
+                total += face.kern_pairs.get(left * 256 + right, 0)
+            before = ch
+    bare = "".join(ch for ch in text if not unicodedata.combining(ch))
+    total += sum(extra * bare.count(lig) for lig, extra in face.ligatures.items())
+    return total + (T._arabic_adjustment(text, face) if not face.arabic.isdisjoint(text) else 0)
+
+
 def _reference_wrap(text: str, width: float, size: float, weight: str, max_lines: int | None) -> T.Wrapped:
     """What `wrap` returns, the slow and simple way (the algorithm before it summed widths as it went)."""
 
     def fits(line: str) -> bool:
-        return T._units_uncached(line, weight) * size / 1000 <= width
+        return _reference_units(line, weight) * size / 1000 <= width
 
     lines: list[tuple[str, bool]] = []  # (line, ends with an added hyphen)
 
@@ -371,6 +391,12 @@ def test_wrap_gives_the_lines_of_the_reference(
     expected = _reference_wrap(text, width, size, weight, max_lines)
     assert T._wrap.__wrapped__(text, width, size, weight, max_lines) == expected  # not the cached result
     assert wrap(text, width, size, weight, max_lines) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WRAP_TEXT, st.sampled_from(["regular", "semibold"]))
+def test_measure_adds_up_the_characters(text: str, weight: str) -> None:
+    assert T._units_uncached(text, weight) == _reference_units(text, weight)
 
 
 _PLAIN_TRICKY = _TRICKY.filter(lambda token: T._face("regular").plain(token) and T._face("semibold").plain(token))
