@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import unicodedata
+from functools import cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from jmap.layout import text as T
@@ -19,6 +22,7 @@ FONTS = ROOT / "src" / "jmap" / "fonts"
 CJK_FONTS = Path("/usr/share/fonts/opentype/noto")
 
 
+@cache
 def _gen_metrics() -> ModuleType:
     spec = importlib.util.spec_from_file_location("gen_metrics", ROOT / "tools" / "gen_metrics.py")
     assert spec and spec.loader
@@ -27,13 +31,47 @@ def _gen_metrics() -> ModuleType:
     return module
 
 
+@cache
+def _font_table() -> dict[str, Any]:
+    """The metrics table as tools/gen_metrics.py reads it from the fonts (runs, ranges, classes)."""
+    return _gen_metrics().build_table(FONTS)  # type: ignore[no-any-return]
+
+
 # --- the metrics table ------------------------------------------------------------
 
 
 def test_metrics_table_matches_the_bundled_fonts() -> None:
-    gen = _gen_metrics()
-    committed = (ROOT / "src" / "jmap" / "layout" / "metrics.json").read_text(encoding="utf-8")
-    assert gen.dumps(gen.build_table(FONTS)) == committed, "run python tools/gen_metrics.py"
+    committed = (ROOT / "src" / "jmap" / "layout" / "_metrics.py").read_text(encoding="utf-8")
+    assert _gen_metrics().render(_font_table()) == committed, "run python tools/gen_metrics.py"
+
+
+def _expand(ranges: list[list[int]]) -> list[str]:
+    return [chr(cp) for lo, hi in ranges for cp in range(lo, hi + 1)]
+
+
+@pytest.mark.parametrize("weight", ["regular", "semibold"])
+def test_the_loaded_table_is_the_table_read_from_the_fonts(weight: str) -> None:
+    """Every width and kerning pair that measuring looks up is the one in the fonts."""
+    face = T._Face(T._table()[weight])  # a fresh face: nothing looked up yet
+    data = _font_table()["faces"][weight]
+    expected = {chr(run[0] + i): w for run in data["widths"] for i, w in enumerate(run[1:])}
+    for ch, w in expected.items():
+        if T._in(ord(ch), T._EMOJI_PRESENTATION):
+            w = max(w, T._EMOJI)  # drawn as emoji (jmap.layout.text's rule, not the font's)
+        assert face.widths[ch] == w, hex(ord(ch))
+    assert face.widths["\u4e00"] == 1000 and "\u4e00" not in face.kern_left  # not in the fonts
+    kern = data["kern"]
+    lefts, rights = [_expand(r) for r in kern["left"]], [_expand(r) for r in kern["right"]]
+    positive = {(a, b): v for lc, rc, v in kern["pairs"] for a in lefts[lc] for b in rights[rc]}
+    assert len(positive) > 10_000
+    for pair, v in positive.items():
+        assert face.pairs[pair] == v, pair
+    for pair in zip(expected, list(expected)[7:], strict=False):  # a sample of everything else
+        assert face.pairs[pair] == positive.get(pair, 0), pair
+    assert face.ligatures == data["ligatures"]
+    assert face.forms == {chr(int(cp)): tuple(w) for cp, w in data["forms"].items()}
+    assert face.joining == {ch: kind for kind, r in data["joining"].items() for ch in _expand(r)}
+    assert T._vertical("ascender") == _font_table()["faces"]["regular"]["ascender"]
 
 
 def test_fonts_and_licence_are_bundled() -> None:
@@ -115,7 +153,7 @@ def test_estimates_cover_noto_sans_cjk(font: str) -> None:
     from fontTools.ttLib import TTFont
 
     weight = "semibold" if "Bold" in font else "regular"
-    table = T._Face(T._table()["faces"][weight]).widths
+    table = set(T._table()[weight]["chars"])
     with TTFont(path, fontNumber=0, lazy=True) as cjk:  # JP: first CJK font of FONT_STACK
         hmtx = cjk["hmtx"]
         upem = cjk["head"].unitsPerEm
@@ -219,6 +257,167 @@ def test_wrap_never_overflows_and_keeps_content(
         assert len(result.lines) <= max_lines
     _assert_content_kept(text, result.lines, result.truncated)
     assert result.rtl == is_rtl(text)
+
+
+# --- the reference wrap: the greedy algorithm, every candidate line measured whole ---
+
+_SPACES = T._BREAK_SPACES
+
+
+def _reference_paragraphs(text: str) -> list[str]:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [re.sub(r"[ \t\f\v]+", " ", p).strip(" ") for p in text.split("\n")]
+    while paragraphs and not paragraphs[-1]:
+        paragraphs.pop()
+    while paragraphs and not paragraphs[0]:
+        paragraphs.pop(0)
+    return paragraphs
+
+
+def _reference_units(text: str, weight: str) -> int:
+    """What `measure` adds up (1/1000 em), one character at a time."""
+    face = T._face(weight)
+    text = unicodedata.normalize("NFC", text)
+    total, before = 0, ""
+    for i, ch in enumerate(text):
+        width = face.widths[ch]
+        total += width
+        if ch == T._VS16 and i:  # the character before is drawn as an emoji
+            total += max(0, T._EMOJI - face.widths[text[i - 1]])
+        if width:  # invisible characters do not come between a kerning pair
+            left, right = face.kern_left.get(before), face.kern_right.get(ch)
+            if left is not None and right is not None:
+                total += face.kern_pairs.get(left * 256 + right, 0)
+            before = ch
+    bare = "".join(ch for ch in text if not unicodedata.combining(ch))
+    total += sum(extra * bare.count(lig) for lig, extra in face.ligatures.items())
+    return total + (T._arabic_adjustment(text, face) if not face.arabic.isdisjoint(text) else 0)
+
+
+def _reference_wrap(text: str, width: float, size: float, weight: str, max_lines: int | None) -> T.Wrapped:
+    """What `wrap` returns, the slow and simple way (the algorithm before it summed widths as it went)."""
+
+    def fits(line: str) -> bool:
+        return _reference_units(line, weight) * size / 1000 <= width
+
+    lines: list[tuple[str, bool]] = []  # (line, ends with an added hyphen)
+
+    def break_word(clusters: list[str], hyphenate: bool) -> str:
+        start, n = 0, len(clusters)
+        while True:
+            best: tuple[int, str, bool] | None = None
+            for end in range(start + 1, n + 1):
+                piece = "".join(clusters[start:end])
+                if end == n:
+                    if end == start + 1 or fits(piece.rstrip(_SPACES)):
+                        return piece
+                    break
+                if not fits(piece):
+                    break
+                hyphen = hyphenate and T._hyphenates(clusters[end - 1], clusters[end])
+                if not hyphen or fits(piece + T.HYPHEN):
+                    best = (end, piece + T.HYPHEN if hyphen else piece, hyphen)
+            if best is None:
+                best = (start + 1, clusters[start], False)
+            start, line, hyphen = best
+            lines.append((line.rstrip(_SPACES), hyphen))
+
+    def paragraph(text: str) -> None:
+        words = [m.span() for m in re.finditer(r"[^ ]+", text) if re.search(r"://|@|\bwww\.", m.group(), re.I)]
+        current, offset = "", 0
+        for segment in T._segments_general(text):
+            start, offset = offset, offset + len(segment)
+            if fits((current + segment).rstrip(_SPACES)):
+                current += segment
+                continue
+            if current:
+                lines.append((current.rstrip(_SPACES), False))
+            if fits(segment.rstrip(_SPACES)):
+                current = segment
+                continue
+            current = break_word(T._clusters(segment), not any(lo <= start < hi for lo, hi in words))
+        lines.append((current.rstrip(_SPACES), False))
+
+    def ellipsize(line: str, hyphen: bool) -> str:
+        clusters = T._clusters((line[: -len(T.HYPHEN)] if hyphen else line).rstrip(_SPACES))
+        while clusters:
+            candidate = "".join(clusters).rstrip(_SPACES) + ELLIPSIS
+            if fits(candidate):
+                return candidate
+            clusters.pop()
+        return ELLIPSIS
+
+    for p in _reference_paragraphs(text):
+        paragraph(p)
+        if max_lines is not None and len(lines) > max_lines:
+            break
+    rtl = is_rtl(text)
+    if max_lines is None or len(lines) <= max_lines:
+        return T.Wrapped(tuple(line for line, _ in lines), False, rtl)
+    kept = [line for line, _ in lines[: max_lines - 1]]
+    return T.Wrapped((*kept, ellipsize(*lines[max_lines - 1])), True, rtl)
+
+
+# Text where the sum of widths is easy to get wrong: pairs Inter kerns (LA, rt, "\\…"),
+# marks and other characters of no width between them, emoji with VS16 and ZWJ, ligatures
+# (arrows, lam-alef), Arabic joining, CJK, addresses, words too long for a line,
+# unusual spaces (U+3000, zero-width), Hangul jamo, and characters no font has.
+_TRICKY = st.sampled_from([
+    *"AVTAWAYLTYo.,-/–—>< äöüÅÿ東京。、「」（）一ابلاةمرحباשלום👋🏽❤\ufe0f\u200d\u0301\u0308\u200b\u3000\u00a0\t\n",
+    "LA", "YT", "rt", "th", "iV", "\\", "L\u034fA", "r\u200bt", "Y\u200dT", "t\u034f\u034fh", "\\\u034f",
+    "A\u0301V", "T\u0301A", "Lx\u0308", "❤\ufe0fA", "V\ufe0f", "--->", "<-", "–>",
+    "لا", "لآ", "e-mail", "and/or", "https://www.example.com/LTAV", "x@y.org", "Wohnsitzanmeldebestätigung",
+    "\u1100\u1161\u11a8", "각", "ภาษาไทย", "\U0001f1e9\U0001f1ea", "\u0378", "\U000e0041", "  ",
+])  # fmt: skip
+_WRAP_TEXT = _TEXT | st.lists(_TRICKY, max_size=40).map("".join) | st.lists(_TRICKY, max_size=20).map(" ".join)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    _WRAP_TEXT,
+    st.floats(-5, 400) | st.sampled_from([0.0, 1.0, 8.0, 30.0]),
+    st.sampled_from([9, 11, 12.5, 14, 24]),
+    st.sampled_from(["regular", "semibold"]),
+    st.one_of(st.none(), st.integers(1, 5)),
+)
+@example("Wohnsitzanmeldebestätigung per e-mail an https://www.example.com/formular", 60, 14, "regular", 3)
+@example("東京都の住民登録が必要です。「確認」してください、お願いします。", 90, 14, "semibold", None)
+@example("مرحبا بكم في خدمة العملاء لا يعمل --->", 70, 14, "regular", 2)
+@example("LATTE\u200b\u200bLATTE \\\u034f\\\u034f\\\u034f\\\u034f ❤\ufe0f❤\ufe0f❤\ufe0f", 25, 12, "regular", 2)
+@example("  first\t\tline  \r\n\r\n  second   \u3000line\u3000", 45, 12, "semibold", None)
+def test_wrap_gives_the_lines_of_the_reference(
+    text: str, width: float, size: float, weight: str, max_lines: int | None
+) -> None:
+    expected = _reference_wrap(text, width, size, weight, max_lines)
+    assert T._wrap.__wrapped__(text, width, size, weight, max_lines) == expected  # not the cached result
+    assert wrap(text, width, size, weight, max_lines) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WRAP_TEXT, st.sampled_from(["regular", "semibold"]))
+def test_measure_adds_up_the_characters(text: str, weight: str) -> None:
+    assert T._units_uncached(text, weight) == _reference_units(text, weight)
+
+
+_PLAIN_TRICKY = _TRICKY.filter(lambda token: T._face("regular").plain(token) and T._face("semibold").plain(token))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_PLAIN_TRICKY, max_size=16).map("".join),
+    st.sampled_from(["regular", "semibold"]),
+    st.sampled_from(["", T.HYPHEN, ELLIPSIS]),
+)
+@example("LA L\u034fA r\u200btY\u200dT", "regular", "")  # kerning across characters of no width
+@example("x\\\u034f", "semibold", ELLIPSIS)  # "\\" kerns with "…", across the mark
+@example("\u034f\u200bA❤\ufe0fV\ufe0f\ufe0f", "regular", T.HYPHEN)  # VS16: the emoji before it is wider
+def test_pieces_of_plain_text_measure_as_measured_alone(text: str, weight: str, mark: str) -> None:
+    text = unicodedata.normalize("NFC", text)
+    m = T._Plain(text, weight)
+    assert T._face(weight).plain(text)
+    for i in range(len(text) + 1):
+        for j in range(i, len(text) + 1):
+            assert m.units(i, j, mark) == T._units_uncached(text[i:j] + mark, weight), (i, j)
 
 
 @settings(max_examples=100, deadline=None)

@@ -3,7 +3,7 @@
 Cards must never overflow, in a browser (HTML, SVG) or in cairo (PNG, PDF), so
 every width here is a safe upper bound for both:
 
-* widths come from `metrics.json`, generated from the bundled fonts by
+* widths come from `_metrics.py`, generated from the bundled fonts by
   `tools/gen_metrics.py`: the widest form a character can take (contextual
   alternates), positive kerning only (cairo does not kern, the browser does: the
   larger of the two is the unkerned width plus positive pairs), plus the few
@@ -18,20 +18,22 @@ every width here is a safe upper bound for both:
   anything else 1 em, combining marks and format characters 0.
 
 Text is measured and wrapped in NFC, the form the lines are returned in. This
-module does no I/O beyond reading the metrics table once, on first use, and does
-not import fontTools, so importing it is cheap.
+module does no I/O beyond importing the metrics table on first use, fills its
+width tables only with the characters it meets, and does not import fontTools or
+dataclasses (`Wrapped` is a NamedTuple), so importing it and measuring the
+first text are cheap.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections.abc import Sequence
 from functools import cache, lru_cache
-from importlib.resources import files
-from typing import Any
+from itertools import accumulate
+from typing import Any, NamedTuple
 
 __all__ = [
     "FONT_STACK",
@@ -87,7 +89,7 @@ _ZWJ = "\u200d"
 # Spaces that offer a line break and vanish at the end of a line (not NBSP,
 # U+2007 or U+202F, which exist to prevent breaks). U+200B is the zero-width space.
 _BREAK_SPACES = " \u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000\u200b"
-_COLLAPSE = re.compile(r"[ \t\f\v]+")
+_TABS = str.maketrans("\t\f\v", "   ")  # collapse with spaces, as SVG and HTML draw them
 
 # Kinsoku shori (CSS `line-break: normal`): never start a line with a closing
 # mark, never end one with an opening bracket.
@@ -104,8 +106,8 @@ _NO_LINE_END = frozenset(
 _BREAK_AFTER_IN_WORD = frozenset("-\u2010/")
 _BREAK_AFTER_DASH = frozenset("\u2013\u2014")
 # Words that are addresses: a hyphen added inside one would read as part of it.
-_ADDRESS = re.compile(r"://|@|\bwww\.", re.IGNORECASE)
-_WORD = re.compile(r"[^ ]+")
+_ADDRESS = r"(?i)://|@|\bwww\."
+_WORD = r"[^ ]+"
 # Scripts written without spaces or without hyphenation: a word broken by force
 # gets no hyphen.
 _NO_HYPHEN_BLOCKS = (
@@ -120,31 +122,64 @@ def _in(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
     return any(lo <= cp <= hi for lo, hi in ranges)
 
 
-def _expand(ranges: list[list[int]]) -> list[int]:
-    return [cp for lo, hi in ranges for cp in range(lo, hi + 1)]
+class _Widths(dict[str, int]):
+    """Character -> width (1/1000 em), looked up in the table when first met."""
+
+    def __init__(self, face: _Face) -> None:
+        super().__init__()
+        self.face = face
+
+    def __missing__(self, ch: str) -> int:
+        return self.face.lookup(ch)
+
+
+class _Kerning(dict[tuple[str, str], int]):
+    """(character, next visible character) -> their kerning, worked out when first met.
+
+    Both characters' widths are looked up before their kerning (that enters
+    their kerning classes). Forgotten past `LIMIT` pairs, for long-running
+    processes that see a lot of text (CJK has many pairs, none kerned).
+    """
+
+    LIMIT = 100_000
+
+    def __init__(self, face: _Face) -> None:
+        super().__init__()
+        self.face = face
+
+    def __missing__(self, pair: tuple[str, str]) -> int:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        face = self.face
+        left = face.kern_left.get(pair[0])
+        right = face.kern_right.get(pair[1])
+        kern = 0 if left is None or right is None else face.kern_pairs.get(left * 256 + right, 0)
+        self[pair] = kern
+        return kern
 
 
 class _Face:
-    """Widths (1/1000 em) of one weight, keyed by character, plus kerning and ligatures."""
+    """Widths (1/1000 em) of one weight, keyed by character, plus kerning and ligatures.
+
+    A process pays only for the characters its maps use: `widths` and the
+    kerning classes take each character when it is first met (`lookup`), and
+    `pairs` each pair of neighbours.
+    """
 
     def __init__(self, data: dict[str, Any]) -> None:
-        self.widths: dict[str, int] = {}
-        for run in data["widths"]:
-            start = run[0]
-            self.widths.update(zip(map(chr, range(start, start + len(run) - 1)), run[1:], strict=True))
-        for lo, hi in _EMOJI_PRESENTATION:  # drawn as emoji even where the font has a glyph
-            for cp in range(lo, hi + 1):
-                ch = chr(cp)
-                if ch in self.widths:
-                    self.widths[ch] = max(self.widths[ch], _EMOJI)
-        kern = data["kern"]
-        self.kern_left = {chr(cp): i for i, r in enumerate(kern["left"]) for cp in _expand(r)}
-        self.kern_right = {chr(cp): i for i, r in enumerate(kern["right"]) for cp in _expand(r)}
-        self.kern_pairs: dict[tuple[int, int], int] = {(a, b): v for a, b, v in kern["pairs"]}
+        self.chars: str = data["chars"]  # sorted by code point
+        # for each of `chars`, a character whose code point is its width, its left and right kerning class + 1
+        self.table = (data["widths"], data["kern_left"], data["kern_right"])
+        self.widths = _Widths(self)
+        self.kern_left: dict[str, int] = {}
+        self.kern_right: dict[str, int] = {}
+        # left class * 256 + right class -> kerning
+        self.kern_pairs = dict(zip(map(ord, data["kern_pairs"]), map(ord, data["kern_values"]), strict=True))
+        self.pairs = _Kerning(self)
         self.ligatures: dict[str, int] = data["ligatures"]
         # Arabic: [isol, init, medi, fina] widths of joining letters, their joining type
-        self.forms = {chr(int(cp)): tuple(w) for cp, w in data["forms"].items()}
-        self.joining = {chr(cp): k for k, r in data["joining"].items() for cp in _expand(r)}
+        self.forms: dict[str, tuple[int, int, int, int]] = data["forms"]
+        self.joining = {ch: kind for kind, letters in data["joining"].items() for ch in letters}
         self.arabic = frozenset(self.forms)
         # A set of characters every ligature contains one of: text without any of
         # them skips the ligature scan. Per ligature, its least common character.
@@ -153,12 +188,44 @@ class _Face:
             for ch in set(lig):
                 counts[ch] = counts.get(ch, 0) + 1
         self.lig_triggers = frozenset(min(lig, key=lambda c: counts[c]) for lig in self.ligatures)
+        # `_Plain` adds widths up: no ligature or joining may span two pieces, and VS16 takes no room
+        self.not_plain = self.lig_triggers | self.arabic | ({_VS16} if self.widths[_VS16] else set())
+        self.marks_plain = self.not_plain.isdisjoint(HYPHEN + ELLIPSIS)
 
-    def fallback(self, ch: str) -> int:
-        """Width of a character the table lacks; cached, as it is asked again."""
-        w = _fallback_width(ch, self.widths.get(" ", 250))
+    def lookup(self, ch: str) -> int:
+        """Width of a character met for the first time; enters it and its kerning classes."""
+        chars = self.chars
+        k = bisect_left(chars, ch)
+        if k < len(chars) and chars[k] == ch:
+            widths, left, right = self.table
+            w = ord(widths[k])
+            cp = ord(ch)
+            if cp >= _EMOJI_PRESENTATION[0][0] and _in(cp, _EMOJI_PRESENTATION):
+                w = max(w, _EMOJI)  # drawn as emoji even where the font has a glyph
+            if left[k] != "\0":
+                self.kern_left[ch] = ord(left[k]) - 1
+            if right[k] != "\0":
+                self.kern_right[ch] = ord(right[k]) - 1
+        else:
+            w = _fallback_width(ch, self.widths[" "])
         self.widths[ch] = w
         return w
+
+    def char_widths(self, text: str) -> list[int]:
+        """The width of each character of `text`."""
+        return list(map(self.widths.__getitem__, text))
+
+    def kerning(self, chars: Sequence[str]) -> list[int]:
+        """The kerning between each two neighbours of `chars` (visible characters)."""
+        return list(map(self.pairs.__getitem__, zip(chars, chars[1:], strict=False)))
+
+    def plain(self, text: str) -> bool:
+        """Do the widths of the pieces of `text` add up, with kerning at the seams?
+
+        Not where a ligature or Arabic joining can span two pieces (or a piece
+        and the hyphen or ellipsis wrap adds).
+        """
+        return self.marks_plain and self.not_plain.isdisjoint(text)
 
 
 def _fallback_width(ch: str, space: int) -> int:
@@ -178,9 +245,11 @@ def _fallback_width(ch: str, space: int) -> int:
 
 
 @cache
-def _table() -> dict[str, Any]:
-    path = files("jmap.layout").joinpath("metrics.json")
-    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+def _table() -> dict[str, dict[str, Any]]:
+    """The metrics of each face, imported on first use (see `tools/gen_metrics.py`)."""
+    from jmap.layout._metrics import FACES
+
+    return FACES
 
 
 @cache
@@ -189,7 +258,7 @@ def _face(weight: str) -> _Face:
         name = _WEIGHTS[weight]
     except KeyError:
         raise ValueError(f"unknown font weight {weight!r}; use one of {', '.join(_WEIGHTS)}") from None
-    return _Face(_table()["faces"][name])
+    return _Face(_table()[name])
 
 
 def _units_uncached(text: str, weight: str) -> int:
@@ -197,25 +266,10 @@ def _units_uncached(text: str, weight: str) -> int:
     face = _face(weight)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    widths = face.widths
-    left = face.kern_left
-    right = face.kern_right
-    pairs = face.kern_pairs
-    total = 0
-    prev = ""
-    for ch in text:
-        w = widths.get(ch)
-        if w is None:
-            w = face.fallback(ch)
-        total += w
-        if w == 0:  # marks do not break a kerning pair (the font ignores them)
-            continue
-        lc = left.get(prev)
-        if lc is not None:
-            rc = right.get(ch)
-            if rc is not None:
-                total += pairs.get((lc, rc), 0)
-        prev = ch
+    widths = face.char_widths(text)
+    # marks do not break a kerning pair (the font ignores them)
+    visible = text if all(widths) else [ch for ch, w in zip(text, widths, strict=True) if w]
+    total = sum(widths) + sum(face.kerning(visible))
     if face.ligatures and not face.lig_triggers.isdisjoint(text):
         # fonts ligate across combining marks (lam, fathatan, alef), so look without them
         bare = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -227,7 +281,7 @@ def _units_uncached(text: str, weight: str) -> int:
     if _VS16 in text:  # "❤️": the character before VS16 is drawn as an emoji
         for i in range(1, len(text)):
             if text[i] == _VS16:
-                total += max(0, _EMOJI - widths.get(text[i - 1], _EMOJI))
+                total += max(0, _EMOJI - widths[i - 1])
     return total
 
 
@@ -304,9 +358,10 @@ def measure(text: str, size: float, weight: str = "regular") -> float:
     return _units(text, weight) * size / 1000
 
 
+@cache
 def _vertical(key: str) -> int:
     """Inter's vertical metric `key` in 1/1000 em (both weights share them)."""
-    return int(_table()["faces"]["regular"][key])
+    return int(_table()["regular"][key])
 
 
 def line_height(size: float) -> float:
@@ -344,8 +399,7 @@ def is_rtl(text: str) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class Wrapped:
+class Wrapped(NamedTuple):
     """Lines (NFC, logical order) of wrapped text, each no wider than the box.
 
     `truncated` is True when `max_lines` cut text off; the last line then ends
@@ -432,17 +486,23 @@ def _segments_general(paragraph: str) -> list[str]:
 # The same cuts for text below U+0300 (Latin, no combining marks, nothing wide),
 # by regular expression: most map text takes this path.
 _FAST_LIMIT = "\u0300"
-_FAST_WORD = re.compile(r"[^ ]+ *| +")
-_FAST_INNER = re.compile(r"(?<=[^\W_][-/])(?=[^\W_])")
+_FAST_WORD = r"[^ ]+ *| +"
+_FAST_INNER = r"(?<=[^\W_][-/])(?=[^\W_])"
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    """`pattern` compiled on first use: compiling all of them at import took longer than the rest of it."""
+    return re.compile(pattern)
 
 
 def _segments(paragraph: str) -> list[str]:
-    if paragraph and max(paragraph) >= _FAST_LIMIT:
+    if not paragraph.isascii() and max(paragraph) >= _FAST_LIMIT:
         return _segments_general(paragraph)
     segments: list[str] = []
-    for token in _FAST_WORD.findall(paragraph):
+    for token in _regex(_FAST_WORD).findall(paragraph):
         if "-" in token or "/" in token:
-            segments.extend(_FAST_INNER.split(token))
+            segments.extend(_regex(_FAST_INNER).split(token))
         else:
             segments.append(token)
     return segments
@@ -461,79 +521,192 @@ def _hyphenates(before: str, after: str) -> bool:
     return True
 
 
+class _Plain:
+    """Widths of the pieces of one text whose widths add up (see `_Face.plain`).
+
+    The text is measured once, character by character; the width of a piece is
+    then the sum of its characters' widths and of what each adds by kerning with
+    the one before it, except its first visible character, whose neighbour lies
+    outside the piece. Equal to measuring the piece on its own (as `measure`
+    does), without looking anything up again.
+    """
+
+    grows = True  # a piece is never narrower than its beginning (no negative kerning)
+
+    def __init__(self, text: str, weight: str) -> None:
+        face = _face(weight)
+        self.text = text
+        self.weight = weight
+        self.widths = widths = face.char_widths(text)
+        # what each character adds beyond its width, because of the one(s) before it
+        if all(widths):
+            self.lead = [0, *face.kerning(text)] if text else []
+        else:  # kerning skips invisible characters; VS16 widens the character before it
+            self.lead = [0] * len(text)
+            visible = [k for k, w in enumerate(widths) if w]
+            for k, kern in zip(visible[1:], face.kerning([text[k] for k in visible]), strict=True):
+                self.lead[k] = kern
+            for k in range(1, len(text)):
+                if text[k] == _VS16:
+                    self.lead[k] = max(0, _EMOJI - widths[k - 1])
+
+    def units(self, i: int, j: int, mark: str = "") -> int:
+        """Width of text[i:j] + mark, in 1/1000 em."""
+        widths, lead = self.widths, self.lead
+        total = 0
+        if i < j:
+            # lead[i] is kerning (or VS16 widening) with a character before the piece
+            total = sum(widths[i:j]) + sum(lead[i + 1 : j])
+            if not widths[i]:  # and so is the lead of its first visible character
+                k = i + 1
+                while k < j and not widths[k]:
+                    k += 1
+                if k < j:
+                    total -= lead[k]
+        if mark:  # it kerns with the last visible character before it
+            k = j - 1
+            while k >= i and not widths[k]:
+                k -= 1
+            total += _append_units(self.text[k] if k >= i else "", mark, self.weight)
+        return total
+
+
+class _Shaped:
+    """Widths of the pieces of a text with ligatures or Arabic: each piece measured whole."""
+
+    grows = False  # an Arabic letter that gains a neighbour can take a narrower form
+
+    def __init__(self, text: str, weight: str) -> None:
+        self.text = text
+        self.weight = weight
+
+    def units(self, i: int, j: int, mark: str = "") -> int:
+        return _units_uncached(self.text[i:j] + mark, self.weight)
+
+
+@cache
+def _append_units(before: str, mark: str, weight: str) -> int:
+    """What `mark` adds after plain text whose last visible character is `before`."""
+    return _units_uncached(before + mark, weight) - _units_uncached(before, weight)
+
+
+def _rstrip(text: str, i: int, j: int) -> int:
+    """End of text[i:j] without the spaces it ends with."""
+    while j > i and text[j - 1] in _BREAK_SPACES:
+        j -= 1
+    return j
+
+
+def _offsets(pieces: list[str], start: int = 0) -> list[int]:
+    """Where each piece starts, and where the last one ends."""
+    return list(accumulate(map(len, pieces), initial=start))
+
+
 class _Wrapper:
-    """Greedy line filling for one call of `wrap`."""
+    """Greedy line filling for one call of `wrap`.
+
+    Lines are spans [start, end) of the paragraph, measured by a `_Plain` (widths
+    summed once) or `_Shaped` (each candidate measured whole) measurer.
+    """
 
     def __init__(self, width: float, size: float, weight: str) -> None:
         self.width = width
         self.size = size
         self.weight = weight
+        self.face = _face(weight)
         self.lines: list[tuple[str, bool]] = []  # (text, ends with an added hyphen)
 
-    def fits(self, line: str) -> bool:
+    def measurer(self, text: str) -> _Plain | _Shaped:
+        return _Plain(text, self.weight) if self.face.plain(text) else _Shaped(text, self.weight)
+
+    def fits(self, units: int) -> bool:
         # the same arithmetic as `measure`, so a line that fits here measures <= width
-        return _units_uncached(line, self.weight) * self.size / 1000 <= self.width
+        return units * self.size / 1000 <= self.width
 
     def paragraph(self, text: str) -> None:
-        # spans of words that are addresses: a hyphen added inside one would read
-        # as part of it, so those are broken without
-        addresses = [m.span() for m in _WORD.finditer(text) if _ADDRESS.search(m.group())]
-        current = ""
-        offset = 0
-        for joined in _segments(text):
-            start, offset = offset, offset + len(joined)
-            candidate = current + joined
-            if self.fits(candidate.rstrip(_BREAK_SPACES)):
-                current = candidate
+        m = self.measurer(text)
+        whole = _rstrip(text, 0, len(text))
+        if m.grows and self.fits(m.units(0, whole)):
+            # every line the loop below would try is a prefix of this one, no wider: all fit
+            self.lines.append((text[:whole], False))
+            return
+        segments = _segments(text)
+        bounds = _offsets(segments)
+        line = end = 0  # the open line is text[line:end]
+        for k, segment in enumerate(segments):
+            start, stop = bounds[k], bounds[k + 1]
+            core = _rstrip(text, start, stop)
+            if self.fits(m.units(line, core if core > start else _rstrip(text, line, start))):
+                end = stop
                 continue
-            if current:
-                self.lines.append((current.rstrip(_BREAK_SPACES), False))
-            if self.fits(joined.rstrip(_BREAK_SPACES)):
-                current = joined
+            if end > line:
+                self.lines.append((text[line : _rstrip(text, line, end)], False))
+            if self.fits(m.units(start, core)):
+                line, end = start, stop
                 continue
-            hyphenate = not any(lo <= start < hi for lo, hi in addresses)
-            current = self._break_word(_clusters(joined), hyphenate)
-        self.lines.append((current.rstrip(_BREAK_SPACES), False))
+            line, end = self._break_word(m, start, segment), stop
+        self.lines.append((text[line : _rstrip(text, line, end)], False))
 
-    def _break_word(self, clusters: list[str], hyphenate: bool) -> str:
-        """Emit lines for a run too wide for a line; return its last, open piece."""
+    def _break_word(self, m: _Plain | _Shaped, offset: int, word: str) -> int:
+        """Emit lines for a run too wide for a line; return where its last, open piece starts."""
+        text = m.text
+        clusters = _clusters(word)
+        bounds = _offsets(clusters, offset)
+        hyphenate = not _in_address(text, offset)
         start, n = 0, len(clusters)
         while True:
             best: tuple[int, str, bool] | None = None
+            a = bounds[start]
             for end in range(start + 1, n + 1):
-                piece = "".join(clusters[start:end])
+                b = bounds[end]
                 if end == n:
-                    if end == start + 1 or self.fits(piece.rstrip(_BREAK_SPACES)):
-                        return piece  # the rest (or one last character): left open
+                    if end == start + 1 or self.fits(m.units(a, _rstrip(text, a, b))):
+                        return a  # the rest (or one last character): left open
                     break
-                if not self.fits(piece):
+                if not self.fits(m.units(a, b)):
                     break
-                hyphen = hyphenate and _hyphenates(clusters[end - 1], clusters[end])
-                if not hyphen or self.fits(piece + HYPHEN):
-                    best = (end, piece + HYPHEN if hyphen else piece, hyphen)
+                if not (hyphenate and _hyphenates(clusters[end - 1], clusters[end])):
+                    best = (end, text[a:b], False)
+                elif self.fits(m.units(a, b, HYPHEN)):
+                    best = (end, text[a:b] + HYPHEN, True)
             if best is None:  # not even one character fits: it goes alone
                 best = (start + 1, clusters[start], False)
-            end, line, hyphen = best
+            start, line, hyphen = best
             self.lines.append((line.rstrip(_BREAK_SPACES), hyphen))
-            start = end
 
     def ellipsize(self, line: str, hyphen: bool) -> str:
         """`line` cut short enough to end in "…" and still fit."""
         if hyphen:
             line = line[: -len(HYPHEN)]
-        clusters = _clusters(line.rstrip(_BREAK_SPACES))
-        while clusters:
-            candidate = "".join(clusters).rstrip(_BREAK_SPACES) + ELLIPSIS
-            if self.fits(candidate):
-                return candidate
-            clusters.pop()
+        line = line.rstrip(_BREAK_SPACES)
+        m = self.measurer(line)
+        for end in reversed(_offsets(_clusters(line))[1:]):
+            cut = _rstrip(line, 0, end)
+            if self.fits(m.units(0, cut, ELLIPSIS)):
+                return line[:cut] + ELLIPSIS
         return ELLIPSIS
+
+
+def _in_address(text: str, offset: int) -> bool:
+    """Is text[offset] inside a word that is an address (where a hyphen added would read as part of it)?"""
+    address = _regex(_ADDRESS)
+    return any(m.start() <= offset < m.end() for m in _regex(_WORD).finditer(text) if address.search(m.group()))
+
+
+def _collapse(line: str) -> str:
+    """`line` with each run of spaces and tabs as one space, and no space at either end."""
+    if "  " in line or "\t" in line or "\f" in line or "\v" in line:
+        return " ".join(filter(None, line.translate(_TABS).split(" ")))
+    return line.strip(" ")
 
 
 def _paragraphs(text: str) -> list[str]:
     """NFC lines with spaces collapsed; blank lines kept, except at either end."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = [_COLLAPSE.sub(" ", p).strip(" ") for p in text.split("\n")]
+    text = unicodedata.normalize("NFC", text)
+    if "\n" not in text and "\r" not in text:  # most text: a label, a sentence
+        line = _collapse(text)
+        return [line] if line else []
+    paragraphs = [_collapse(p) for p in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     while paragraphs and not paragraphs[-1]:
         paragraphs.pop()
     start = 0
@@ -566,6 +739,12 @@ def wrap(
     if max_lines is not None and max_lines < 1:
         raise ValueError(f"max_lines must be at least 1, not {max_lines!r}")
     _face(weight)
+    return _wrap(text, width, size, weight, max_lines)
+
+
+@lru_cache(maxsize=4096)
+def _wrap(text: str, width: float, size: float, weight: str, max_lines: int | None) -> Wrapped:
+    """`wrap`, remembered: each build of a map wraps the same labels in the same boxes."""
     rtl = is_rtl(text)
     wrapper = _Wrapper(width, size, weight)
     for paragraph in _paragraphs(text):
