@@ -15,9 +15,11 @@ from jmap.cache import toolchain_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Never imported by a plain build: the command line (typer, click), the terminal UI (rich),
-#: the schema library (the fast path has a compiled validator).
-NEVER = ("typer", "click", "rich", "jsonschema")
+#: Never imported by a plain build of a valid map: the command line (typer, click), the terminal
+#: UI (rich), the schema library (the fast path has a compiled validator), Jinja (the SVG template
+#: is compiled ahead), ruamel (miniyaml reads plain maps) and dataclasses with inspect (records
+#: are NamedTuples): each costs a whole build several milliseconds (docs/performance.md).
+NEVER = ("typer", "click", "rich", "jsonschema", "jinja2", "ruamel", "_ruamel_yaml", "dataclasses", "inspect")
 
 
 def imports(stderr: str) -> dict[str, str]:
@@ -51,8 +53,8 @@ def test_a_plain_build_imports_no_command_line_or_schema_library(tmp_path: Path)
     assert "jmap.builder" in modules  # the build ran here, under -X importtime
     loaded = sorted(m for m in modules if m.split(".")[0] in NEVER)
     assert loaded == []
-    # No config file here: tomllib may come only with the theme files (jmap.themes), never for the config.
-    assert modules.get("tomllib", "jmap.themes") == "jmap.themes"
+    # No config file here, and the built-in theme manifests come compiled: no TOML to read.
+    assert "tomllib" not in modules
 
 
 @pytest.fixture

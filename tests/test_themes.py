@@ -1,13 +1,19 @@
-"""Themes: manifests load, extend, keep their contrast promises, and take overrides."""
+"""Themes: manifests load (built-in ones parsed ahead), extend, keep their contrast promises, take overrides."""
 
 from __future__ import annotations
 
+import copy
+import importlib.util
+import shutil
+import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from jmap import resources, themes
+from jmap import _themes, resources, themes
 from jmap.model import Theme
 from jmap.themes import (
     COLOR_KEYS,
@@ -22,6 +28,7 @@ from jmap.themes import (
     theme_names,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 BUILT_IN = ["dark", "default", "high-contrast", "print"]
 SCHEMA_THEME = resources.schema()["$defs"]["theme"]
 
@@ -301,3 +308,83 @@ def test_folders_without_a_manifest_are_not_themes(tmp_path: Path) -> None:
     write_theme(tmp_path, "Bad_Name", FULL)
     assert theme_names(tmp_path) == []
     assert theme_names(tmp_path / "missing") == []
+
+
+# --- built-in manifests parsed ahead (jmap._themes) ---------------------------------
+
+
+def _gen_themes() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen_themes", ROOT / "tools" / "gen_themes.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def no_tomllib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`import tomllib` fails: whatever resolves now used the data parsed ahead."""
+    monkeypatch.setitem(sys.modules, "tomllib", None)
+
+
+def test_generated_module_is_fresh() -> None:
+    """src/jmap/_themes.py equals a fresh run of tools/gen_themes.py over the built-in manifests."""
+    committed = (ROOT / "src" / "jmap" / "_themes.py").read_text(encoding="utf-8")
+    assert committed == _gen_themes().generate(), "run: python tools/gen_themes.py"
+    assert sorted(_themes.SOURCES) == sorted(_themes.DATA) == BUILT_IN
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_data_parsed_ahead_is_tomllibs(name: str) -> None:
+    """Equal and of the same types (13 stays an int, 2.5 a float): what tomllib gives for the file."""
+    text = (themes._package_dir() / name / "theme.toml").read_text(encoding="utf-8")
+    assert _themes.SOURCES[name] == text
+    assert repr(_themes.DATA[name]) == repr(tomllib.loads(text))
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_both_paths_resolve_alike(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as blocked:
+        blocked.setitem(sys.modules, "tomllib", None)
+        ahead = resolved(name), themes._manifest(themes._package_dir(), name)
+    themes.clear_cache()
+    monkeypatch.setattr(_themes, "SOURCES", {})  # nothing matches: every manifest goes through tomllib
+    parsed = resolved(name), themes._manifest(themes._package_dir(), name)
+    assert ahead == parsed
+
+
+@pytest.fixture
+def copied_themes(tmp_path: Path) -> Path:
+    """The built-in themes, copied to a folder of their own."""
+    shutil.copytree(themes._package_dir(), tmp_path / "themes")
+    return tmp_path / "themes"
+
+
+def test_an_unedited_copy_uses_the_data_parsed_ahead(copied_themes: Path, no_tomllib: None) -> None:
+    assert resolve_theme(Theme("print"), copied_themes) == resolved("print")
+
+
+def test_an_edited_manifest_goes_through_tomllib(copied_themes: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    manifest = copied_themes / "default" / "theme.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('accent = "#1d4f91"', 'accent = "#0f766e"'),
+                        encoding="utf-8")
+    with monkeypatch.context() as blocked:
+        blocked.setitem(sys.modules, "tomllib", None)
+        with pytest.raises(ImportError):  # the edited default needs tomllib: it is not the data parsed ahead
+            resolve_theme(Theme("default"), copied_themes)
+    themes.clear_cache()
+    assert resolve_theme(Theme("default"), copied_themes).colors["accent"] == "#0f766e"
+    assert resolve_theme(Theme("dark"), copied_themes).colors["accent"] == resolved("dark").colors["accent"]
+    manifest.write_text("[colors\n", encoding="utf-8")
+    themes.clear_cache()
+    with pytest.raises(ThemeError, match=r"theme 'default' \(.*theme.toml\) is not valid TOML: "):
+        resolve_theme(Theme("default"), copied_themes)
+
+
+def test_data_parsed_ahead_is_validated(monkeypatch: pytest.MonkeyPatch, no_tomllib: None) -> None:
+    """Only parsing is skipped: data parsed ahead that breaks a rule is refused as a file would be."""
+    data = copy.deepcopy(_themes.DATA)
+    data["default"]["colors"]["text"] = "#12345"
+    monkeypatch.setattr(_themes, "DATA", data)
+    with pytest.raises(ThemeError, match=r"theme 'default' .*: colors.text must be a colour"):
+        resolved("default")
