@@ -39,22 +39,33 @@ def imports(stderr: str) -> dict[str, str]:
     return found
 
 
-def test_a_plain_build_imports_no_command_line_or_schema_library(tmp_path: Path) -> None:
+def build_imports(example: str, tmp_path: Path) -> dict[str, str]:
+    """What `jmap build examples/<example>.yaml -f svg` imports (see `imports`)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     env.pop("CI", None)
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "jmap", "build", str(ROOT / "examples" / "online-shop.yaml"),
+        [sys.executable, "-X", "importtime", "-m", "jmap", "build", str(ROOT / "examples" / f"{example}.yaml"),
          "-o", str(tmp_path / "out"), "-f", "svg"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "out" / "online-shop.svg").is_file()
+    assert (tmp_path / "out" / f"{example}.svg").is_file()
     modules = imports(done.stderr)
     assert "jmap.builder" in modules  # the build ran here, under -X importtime
+    return modules
+
+
+def test_a_plain_build_imports_no_command_line_or_schema_library(tmp_path: Path) -> None:
+    modules = build_imports("online-shop", tmp_path)
+    assert "jmap.images" in modules  # Maya has an avatar
     loaded = sorted(m for m in modules if m.split(".")[0] in NEVER)
     assert loaded == []
     # No config file here, and the built-in theme manifests come compiled: no TOML to read.
     assert "tomllib" not in modules
+
+
+def test_a_map_without_avatars_loads_no_image_checks(tmp_path: Path) -> None:
+    assert "jmap.images" not in build_imports("commuter", tmp_path)
 
 
 @pytest.fixture

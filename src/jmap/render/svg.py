@@ -45,6 +45,8 @@ def render_diff_svg(result: DiffResult) -> str:
 
 def avatar_images(journey: Journey) -> dict[str, str]:
     """Persona id -> data URI of its avatar, read and checked here so layout stays pure."""
+    if not any(persona.avatar for persona in journey.personas):
+        return {}  # most maps: jmap.images (with struct and zlib) is not imported
     from pathlib import Path
 
     from jmap.diagnostics import JmapError
