@@ -10,10 +10,9 @@ reported and the others still build; in `check` mode nothing is written and the
 outputs that are missing or differ from what jmap would write are listed.
 
 Records are NamedTuples (immutable) and classes with `__slots__` (mutable), not dataclasses:
-importing `dataclasses` costs every `jmap build` ~10 ms.
+importing `dataclasses` costs every `jmap build` ~10 ms. Annotations are evaluated (no `from
+__future__ import annotations`): NamedTuple compiles string ones (see jmap.layout.geometry).
 """
-
-from __future__ import annotations
 
 import contextlib
 import os
@@ -182,7 +181,7 @@ _EXPORT_WARN: ContextVar[tuple[Callable[[Diagnostic], None], str] | None] = Cont
 
 
 def render_format(
-    journey: Journey, fmt: str, options: BuildOptions, *,
+    journey: "Journey", fmt: str, options: BuildOptions, *,
     warn: Callable[[Diagnostic], None] | None = None, source: str = "<svg>",
 ) -> bytes:
     """The bytes of one output format for a journey (PNG/PDF warnings go to `warn`, about `source`)."""

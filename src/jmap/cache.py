@@ -13,10 +13,9 @@ The written records are also the list of files jmap owns: `--prune` only ever
 removes a file listed here whose bytes are still the ones jmap wrote.
 
 Records are a NamedTuple and a class with `__slots__`, not dataclasses: importing
-`dataclasses` costs every `jmap build` ~10 ms.
+`dataclasses` costs every `jmap build` ~10 ms. Annotations are evaluated (no `from
+__future__ import annotations`): NamedTuple compiles string ones (see jmap.layout.geometry).
 """
-
-from __future__ import annotations
 
 import json
 import os
@@ -207,7 +206,7 @@ class BuildCache:
     # reading and writing -------------------------------------------------------------
 
     @classmethod
-    def load(cls, folder: Path) -> BuildCache:
+    def load(cls, folder: Path) -> "BuildCache":
         """The cache in `folder`; an empty one when it is missing, unreadable or from another version."""
         self = cls(folder)
         try:

@@ -20,10 +20,10 @@ did-you-mean hint. Command-line flags override what the file says; paths in
 the file are relative to the folder that holds it.
 
 Cheap to import for a build without a config file: tomllib is imported only to read one,
-and ProjectConfig is a NamedTuple, not a dataclass (`dataclasses` costs ~10 ms to import).
+and ProjectConfig is a NamedTuple, not a dataclass (`dataclasses` costs ~10 ms to import),
+with evaluated annotations (no `from __future__ import annotations`: NamedTuple compiles
+each string annotation into a ForwardRef, which made this module's import ~1.5 ms slower).
 """
-
-from __future__ import annotations
 
 import os
 import re
@@ -215,7 +215,7 @@ def parse_config(path: Path) -> ProjectConfig:
     return config
 
 
-def _toml_error(error: tomllib.TOMLDecodeError, name: str) -> Diagnostic:
+def _toml_error(error: "tomllib.TOMLDecodeError", name: str) -> Diagnostic:
     message = str(error)
     found = re.search(r"\(at line (\d+), column (\d+)\)", message)
     line, col = (int(found.group(1)), int(found.group(2))) if found else (1, 1)

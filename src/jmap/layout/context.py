@@ -5,10 +5,9 @@ channels used, marks the legend must explain, cut texts) and the small operation
 section draws with: wrap and place text, icons, footnote numbers, the assumption check,
 flowing panels into rows. The sections (`header`, `cards`, `curve`, `legend`) are mixins
 over it and `engine._Builder` combines them, so they all share one run's state.
-The records here are `NamedTuple`s: cheaper to define at import than dataclasses.
+The records here are `NamedTuple`s: cheaper to define at import than dataclasses, and
+with evaluated annotations, which NamedTuple need not compile (see jmap.layout.geometry).
 """
-
-from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -111,7 +110,7 @@ class LayoutContext:
     content_w: float
 
     def __init__(self, journey: Journey, avatars: Mapping[str, str],
-                 highlights: DiffHighlights | None = None) -> None:
+                 highlights: "DiffHighlights | None" = None) -> None:
         self.j = journey
         self.avatars = avatars
         self.hl = highlights

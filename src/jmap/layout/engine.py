@@ -14,10 +14,9 @@ Everything sits on an 8 px rhythm.
 This module holds `layout()`, the grid and the order things are drawn in; the sections
 live beside it: `header` (title block, personas), `stage_headers` (chapters, stages,
 timeline, steps), `cards` (lane items), `curve` (the emotion row), `legend` (legend,
-research sources), all over the shared `context`.
+research sources), all over the shared `context`. Annotations are evaluated (no `from
+__future__ import annotations`): NamedTuple compiles string ones (see jmap.layout.geometry).
 """
-
-from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -54,7 +53,7 @@ _LANE_ICONS = {
 
 
 def layout(journey: Journey, avatars: Mapping[str, str] | None = None,
-           highlights: DiffHighlights | None = None) -> Layout:
+           highlights: "DiffHighlights | None" = None) -> Layout:
     """The positioned map of a journey (pure and deterministic).
 
     `avatars` maps persona ids to checked image data URIs; the caller reads the files,

@@ -9,11 +9,17 @@ Nodes are `NamedTuple`s, not dataclasses: they are created by the hundred per ma
 imported by every build, where a frozen dataclass costs ~0.5 ms per class to define.
 A drawn node's `kind` (which template branch draws it) is a property, as a
 NamedTuple cannot hold a ClassVar. No `from __future__ import annotations` here: NamedTuple
-compiles every string annotation into a ForwardRef at import (~0.5 ms for these classes), so
-only the few forward references are quoted.
+compiles every string annotation into a ForwardRef at import (~0.5 ms for these classes, and
+the process's first `compile()` sets up the AST types, ~1 ms more), so only the forward
+references of methods are quoted, and a field's (`Group.children`) is a type checker's alias.
 """
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    _Nodes = tuple["Node", ...]
+else:
+    _Nodes = tuple  # a string field annotation would be compiled at import (see above)
 
 #: Floats are rounded to this many decimals in JSON and SVG.
 DECIMALS = 2
@@ -174,7 +180,7 @@ class Group(NamedTuple):
     `data-*` attributes for the HTML map.
     """
 
-    children: "tuple[Node, ...]"
+    children: _Nodes
     id: str = ""
     cls: str = ""
     title: str = ""

@@ -20,11 +20,9 @@ every width here is a safe upper bound for both:
 Text is measured and wrapped in NFC, the form the lines are returned in. This
 module does no I/O beyond importing the metrics table on first use, fills its
 width tables only with the characters it meets, and does not import fontTools or
-dataclasses (`Wrapped` is a NamedTuple), so importing it and measuring the
-first text are cheap.
+dataclasses (`Wrapped` is a NamedTuple, with evaluated annotations: see
+jmap.layout.geometry), so importing it and measuring the first text are cheap.
 """
-
-from __future__ import annotations
 
 import math
 import re
@@ -125,7 +123,7 @@ def _in(cp: int, ranges: tuple[tuple[int, int], ...]) -> bool:
 class _Widths(dict[str, int]):
     """Character -> width (1/1000 em), looked up in the table when first met."""
 
-    def __init__(self, face: _Face) -> None:
+    def __init__(self, face: "_Face") -> None:
         super().__init__()
         self.face = face
 
@@ -143,7 +141,7 @@ class _Kerning(dict[tuple[str, str], int]):
 
     LIMIT = 100_000
 
-    def __init__(self, face: _Face) -> None:
+    def __init__(self, face: "_Face") -> None:
         super().__init__()
         self.face = face
 
