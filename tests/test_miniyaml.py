@@ -230,6 +230,9 @@ TRICKY_SCALARS = [
     "2026-10-01T1:00:00", "2026-10-01T10:00", "1:20", "190:20:30", "1:20.5", "<<", "<", "=", "==", "!", "&", "*",
     "1 2", "1\n2", "true\nx", "-", "+", ".", "..", "-_", "+_1", "0o_", "12:30", "3-4", "1,000", "1 000", "٣",
     "１２", "²", "0.", "-0.0", "+12e03", "6.2", "2.5", "-1.5",
+    # whole numbers, which resolve() tells without a pattern, and what looks like them
+    "7", "-7", "+7", "007", "-007", "1234567890123456789012345", "--1", "+-1", "-+1", "1-", "1+", "- 1", "1\n",
+    "-1\n", "\n1", "1 ", " 1", "-٣", "+１２", "-²", "²2", "2²", "0\n0",
 ]  # fmt: skip
 
 
@@ -248,6 +251,21 @@ def test_the_resolver_patterns_are_ruamels() -> None:
 @pytest.mark.parametrize("value", TRICKY_SCALARS)
 def test_tricky_scalars_resolve_as_in_ruamel(value: str) -> None:
     assert miniyaml.resolve(value) == ruamel_resolve(value)
+
+
+@given(st.from_regex(r"[-+]?[0-9]+", fullmatch=True))
+@PROPERTY
+def test_whole_numbers_resolve_as_in_ruamel_without_a_pattern(value: str) -> None:
+    miniyaml._compiled.cache_clear()
+    assert miniyaml.resolve(value) == ruamel_resolve(value) == miniyaml.INT
+    assert miniyaml._compiled.cache_info().currsize == 0
+
+
+def test_patterns_are_compiled_for_the_scalars_that_need_them() -> None:
+    miniyaml._compiled.cache_clear()
+    assert [miniyaml.resolve(value) for value in ("name", "Task 1.1", "Ünïcode", "3 days")] == [miniyaml.STR] * 4
+    tried = {tag for char in "nT3" for tag, _ in miniyaml._RESOLVERS[char]}
+    assert miniyaml._compiled.cache_info().currsize == len(tried) == 5  # null, bool; float, int, timestamp
 
 
 @given(st.text(alphabet="0123456789+-._:eExXoObBTtZ nNulLaAsSrRfF~<=!&*", max_size=12))

@@ -6,7 +6,7 @@ resolved tags, values, scalar styles and start lines and columns. It reads only 
 subset of YAML and raises `Unsupported` for anything else (anchors, aliases, tags,
 explicit keys, directives, tabs, unusual indentation...): the caller then composes
 the text with ruamel, so declining is always safe, while agreeing wrongly never is.
-Importing ruamel costs about 15 ms; this module imports only `re`.
+Importing ruamel costs about 15 ms; this module imports only `re` (and functools, which re imports).
 
 What it reads: comments; block mappings and sequences (compact `- key: value` items,
 sequences indented or not under their key); plain scalars, also over several lines;
@@ -23,9 +23,11 @@ itself, which has the `line` and `column` (0-based) a libyaml mark has.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import ClassVar
 
 STR = "tag:yaml.org,2002:str"
+INT = "tag:yaml.org,2002:int"
 NULL = "tag:yaml.org,2002:null"
 SEQ = "tag:yaml.org,2002:seq"
 MAP = "tag:yaml.org,2002:map"
@@ -141,19 +143,33 @@ _IMPLICIT = [
         list('!&*')),
 ]
 # fmt: on
-_RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+#: First character -> the (tag, pattern) pairs ruamel tries for a scalar starting with it.
+_RESOLVERS: dict[str, list[tuple[str, str]]] = {}
 for _tag, _pattern, _first in _IMPLICIT:
-    _compiled = re.compile(_pattern, re.X)
     for _char in _first:
-        _RESOLVERS.setdefault(_char, []).append((_tag, _compiled))
+        _RESOLVERS.setdefault(_char, []).append((_tag, _pattern))
 
 
 def resolve(value: str) -> str:
-    """The tag ruamel's YAML 1.2 resolver gives a plain scalar."""
+    """The tag ruamel's YAML 1.2 resolver gives a plain scalar.
+
+    Only the patterns for its first character are tried (none: a str), each compiled on
+    first use: all eight cost ~1 ms, and a map needs a few. A whole number such as an
+    emotion score ("2", "-1") is an int without a pattern: no bool starts with a digit
+    or sign, and a float needs a '.' or an exponent.
+    """
+    digits = value[1:] if value[:1] in ("-", "+") else value
+    if digits.isdigit() and digits.isascii():
+        return INT
     for tag, pattern in _RESOLVERS.get(value[:1], ()):
-        if pattern.match(value):
+        if _compiled(pattern).match(value):
             return tag
     return STR
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.X)
 
 
 #: Characters libyaml refuses or reads differently (controls, tabs, NEL, BOM, the Unicode line
