@@ -11,6 +11,7 @@ maps the full path reports nothing on.
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from test_invalid_cases import COMMITTED, GENERATED, MAP
 
 from jmap.api import check
 from jmap.fastpath import fast_document
-from jmap.load import _FORBIDDEN, Document, _is_forbidden_char, display_path
+from jmap.load import _FORBIDDEN, Document, _find_forbidden, _is_forbidden_char, display_path
 from jmap.normalize import to_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -340,8 +341,20 @@ def test_mutated_examples_agree(fuzz_project: Path, data: bytes) -> None:
 
 def test_forbidden_pattern_matches_the_predicate() -> None:
     """load.read_text and the builder search with a regex; it must refuse exactly what the predicate does."""
-    differ = [c for c in range(sys.maxunicode + 1) if bool(_FORBIDDEN.match(chr(c))) != _is_forbidden_char(chr(c))]
+    differ = [c for c in range(sys.maxunicode + 1) if bool(re.match(_FORBIDDEN, chr(c))) != _is_forbidden_char(chr(c))]
     assert differ == []
+
+
+def test_forbidden_search_skips_the_regex_only_where_it_cannot_match() -> None:
+    """`_find_forbidden` finds what the pattern finds; it skips the regex for text that is printable
+    but for tabs and line breaks, as no forbidden character is printable."""
+    forbidden = [chr(c) for c in range(sys.maxunicode + 1) if re.match(_FORBIDDEN, chr(c))]
+    assert len(forbidden) > 2048 and not any(char.isprintable() for char in forbidden)
+    for char in forbidden:
+        for text in (char, f"a\t{char}\r\n", f"\n{char}x{char}"):
+            found, expected = _find_forbidden(text), re.search(_FORBIDDEN, text)
+            assert found is not None and expected is not None and found.span() == expected.span()
+    assert _find_forbidden("a\tb\r\nc\u00a0é 日本 😀\u2028") is None
 
 
 def test_generated_validator_is_fresh() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from jmap.layout import text as tx
 from jmap.layout.engine import layout
 from jmap.model import Journey, Lane, Lanes, PainPoint, Persona, Stage, TextItem
 from jmap.render.env import get_env
+from jmap.render.filters import _NOT_XML, xml_safe
 from jmap.render.svg import render_layout_svg, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -112,6 +114,16 @@ def test_characters_xml_cannot_hold_are_dropped() -> None:
     journey = Journey(title="A\ufffeB\x01C", stages=(Stage(id="a", name="x\uffffy"),))
     root = parse(render_svg(journey))
     assert root.find(f"{SVG}title").text == "ABC"  # type: ignore[union-attr]
+
+
+def test_xml_safe_drops_exactly_what_xml_cannot_hold() -> None:
+    """Printable text passes as it is (no regex compiled); anything else goes through the pattern."""
+    for c in range(sys.maxunicode + 1):
+        text = f"a{chr(c)}b\n"
+        assert xml_safe(text) == re.sub(_NOT_XML, "", text), hex(c)
+    assert xml_safe("\x01\ud800\ufffe\uffff\x08") == "" and xml_safe("\t\n\r") == "\t\n\r"
+    value = "Plain text, é 日本 😀"
+    assert xml_safe(value) is value
 
 
 def test_environment_is_safe() -> None:

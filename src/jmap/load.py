@@ -271,7 +271,19 @@ def _line_col(before: str) -> tuple[int, int]:
 #: Exactly the characters `_is_forbidden_char` refuses (categories Cc and Cs, U+FEFF, and the
 #: noncharacters U+FFFE and U+FFFF, which XML cannot hold and YAML refuses unescaped), for a
 #: search in C instead of a Python loop over every character (tests/test_fastpath.py checks it).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+#: Compiled on first use (`_find_forbidden`): the surrogate range makes it cost ~1 ms.
+_FORBIDDEN = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]"
+
+
+def _find_forbidden(text: str) -> re.Match[str] | None:
+    """The first character of `_FORBIDDEN` in the text, or None.
+
+    str.isprintable is False for each of them, so text that is printable but for its tabs and
+    line breaks (nearly every map and value) holds none, and needs no regex compiled.
+    """
+    if text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
+        return None
+    return re.search(_FORBIDDEN, text)
 
 
 def _first_refused(text: str) -> int | None:
@@ -280,7 +292,7 @@ def _first_refused(text: str) -> int | None:
     The separators are found with str.find, not with a second regex holding both sets:
     compiling a character class with the surrogate range costs ~0.4 ms in every process.
     """
-    bad = _FORBIDDEN.search(text)
+    bad = _find_forbidden(text)
     end = bad.start() if bad else len(text)
     for separator in _RAW_LINE_SEPARATORS:
         found = text.find(separator, 0, end)
@@ -547,7 +559,7 @@ class _Builder:
             return value.lower() == "true"
         if kind == "null":
             return None
-        bad = _FORBIDDEN.search(value)
+        bad = _find_forbidden(value)
         if bad:
             char = bad.group()
             raise self.fail(

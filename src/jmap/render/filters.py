@@ -16,7 +16,9 @@ from jmap.layout.geometry import fmt
 
 # Characters XML 1.0 cannot hold even as references: C0 controls but tab, LF and CR;
 # surrogates; U+FFFE and U+FFFF. The loader refuses most; this keeps any valid map well formed.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# None is printable, so the pattern (~0.7 ms to compile, for the surrogate range) is compiled
+# only when a value that is not printable (but for tabs and line breaks) comes by.
+_NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 
 #: Text known to be safe as Markup: what `Markup(text)` gives for a str, without its Python-level checks.
 as_markup: Callable[[str], Markup] = partial(str.__new__, Markup)
@@ -24,9 +26,16 @@ as_markup: Callable[[str], Markup] = partial(str.__new__, Markup)
 
 def xml_safe(value: Any) -> Any:
     """The environment's `finalize`: every printed value passes here before escaping; drop what XML cannot hold."""
-    if isinstance(value, str) and not isinstance(value, Markup) and _NOT_XML.search(value):
-        return _NOT_XML.sub("", value)
+    if isinstance(value, str) and not isinstance(value, Markup) and not _printable(value):
+        pattern = re.compile(_NOT_XML)  # cached by re
+        if pattern.search(value):
+            return pattern.sub("", value)
     return value
+
+
+def _printable(text: str) -> bool:
+    """Printable but for tabs and line breaks (the titles of cards hold line breaks)."""
+    return text.isprintable() or text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable()
 
 
 @lru_cache(maxsize=4096)
