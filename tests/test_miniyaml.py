@@ -99,13 +99,21 @@ def test_every_example_is_read_exactly(path: Path) -> None:
     assert agrees(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("path", ALL_YAML, ids=lambda path: str(path.relative_to(ROOT)))
-def test_every_yaml_file_is_read_exactly_or_declined(path: Path) -> None:
-    raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+def _utf8_text(path: Path) -> str | None:
     try:
-        text = raw.decode("utf-8")
+        return path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError:
-        pytest.skip("not UTF-8: jmap refuses it before parsing")
+        return None
+
+
+#: The broken-encoding cases never reach a parser: jmap refuses them while reading.
+UTF8_YAML = [path for path in ALL_YAML if _utf8_text(path) is not None]
+
+
+@pytest.mark.parametrize("path", UTF8_YAML, ids=lambda path: str(path.relative_to(ROOT)))
+def test_every_yaml_file_is_read_exactly_or_declined(path: Path) -> None:
+    text = _utf8_text(path)
+    assert text is not None
     agrees(text)
 
 
