@@ -288,6 +288,19 @@ def test_an_edited_template_renders_through_jinja(edited_templates: Path) -> Non
     assert "<!-- edited -->" not in svg_module.render_layout_svg(positioned)
 
 
+def test_a_crlf_checkout_of_the_template_is_current(edited_templates: Path) -> None:
+    """Git for Windows may check the template out with CRLF; Jinja reads it as the same template."""
+    edited_templates.write_bytes(_map_svg.SOURCE.replace("\n", "\r\n").encode("utf-8"))
+    assert svg_module.compiled_is_current()
+
+
+def test_other_environment_options_send_rendering_to_jinja(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled code depends on the environment's options too (env.py edited, not regenerated)."""
+    assert svg_module.compiled_is_current()
+    monkeypatch.setitem(svg_module.TEMPLATE_OPTIONS, "trim_blocks", False)
+    assert not svg_module.compiled_is_current()
+
+
 def test_a_current_template_never_reaches_jinja(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(**_: Any) -> str:
         raise AssertionError("rendered by Jinja")

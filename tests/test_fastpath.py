@@ -388,3 +388,18 @@ def test_fast_path_imports_no_jsonschema(name: str) -> None:
     if fast_document(ROOT / "examples" / name) is None:
         pytest.skip("ruamel.yaml.clib is not installed: no fast path")
     assert out == ["False"]
+
+
+def test_a_miniyaml_failure_falls_back_to_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in miniyaml (any exception) costs speed, never the build: libyaml reads the map."""
+    import jmap.miniyaml
+
+    def broken(text: str) -> None:
+        raise IndexError("a bug")
+
+    monkeypatch.setattr(jmap.miniyaml, "compose", broken)
+    example = ROOT / "examples" / "online-shop.yaml"
+    doc = fast_document(example)
+    assert doc is not None
+    full = check(example, fast=False).document
+    assert full is not None and doc.data == full.data

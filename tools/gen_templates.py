@@ -57,6 +57,7 @@ def generate() -> str:
 
     from jmap.render import _runtime
     from jmap.render.env import get_env
+    from jmap.render.filters import TEMPLATE_OPTIONS
 
     env = get_env()
     _check_environment(env, _runtime)
@@ -71,7 +72,9 @@ def generate() -> str:
     if used:
         imports += f"from {RUNTIME} import {', '.join(used)}\n"
     header = _HEADER.format(template=TEMPLATE, version=jinja2.__version__)
-    return header + imports + body.rstrip() + "\n\nSOURCE = (\n" + _string_lines(source) + ")\n"
+    options = {name: getattr(env, name) for name in TEMPLATE_OPTIONS}
+    return (header + imports + body.rstrip() + f"\n\nOPTIONS = {options!r}\n"
+            + "\nSOURCE = (\n" + _string_lines(source) + ")\n")
 
 
 def _check_environment(env: Any, runtime: Any) -> None:

@@ -142,8 +142,11 @@ def _path(value: str) -> Path | None:
 
 
 def _count(value: str) -> int | None:
-    """A whole number of at least 1, written with ASCII digits only (int() accepts more)."""
-    return int(value) if value.isascii() and value.isdigit() and int(value) >= 1 else None
+    """A whole number of at least 1, written with at most 18 ASCII digits (int() accepts more,
+    and refuses over 4300 digits with an error typer words as a usage error)."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        return None
+    return int(value) if int(value) >= 1 else None
 
 
 def _scale(value: str) -> float | None:

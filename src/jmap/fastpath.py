@@ -129,7 +129,7 @@ def _parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath
 
     try:
         node = miniyaml.compose(text)  # the plain YAML of real maps, without importing ruamel
-    except miniyaml.Unsupported:
+    except Exception:  # Unsupported, or a bug of miniyaml's: libyaml reads it (tests compare the two)
         node = _c_compose(text)
     builder = _FastBuilder(name)
     data = builder.build(node, (), 0)

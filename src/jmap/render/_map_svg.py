@@ -290,6 +290,8 @@ def root(context, missing=missing, environment=environment):
 blocks = {}
 debug_info = '6=20&7=32&8=34&10=36&11=40&12=42&13=46&18=52&19=58&20=61&21=64&22=87&23=90&25=92&27=95&28=98&29=127&30=132&32=144&33=147&34=182&35=185&36=208&37=211&38=227&39=230&40=238&41=250&42=253'
 
+OPTIONS = {'autoescape': True, 'trim_blocks': True, 'lstrip_blocks': True, 'keep_trailing_newline': True}
+
 SOURCE = (
     '{#- The journey map as SVG. Every position, colour and line comes from the layout; this\n'
     '    template only prints them (numbers through `num`), with attributes in a fixed order.\n'

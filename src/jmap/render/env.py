@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from jmap.render.filters import num, xml_safe
+from jmap.render.filters import TEMPLATE_OPTIONS, num, xml_safe
 from jmap.resources import data_dir
 
 
@@ -41,12 +41,10 @@ def get_env() -> jinja2.Environment:
     """The shared environment (built once per process)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(data_dir("templates")),
-        autoescape=True,  # for every template, including .svg/.j2 — do not use select_autoescape
+        # autoescape=True for every template, including .svg/.j2: do not use select_autoescape
+        **TEMPLATE_OPTIONS,
         undefined=jinja2.StrictUndefined,
         bytecode_cache=_bytecode_cache(),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
         auto_reload=False,
         finalize=xml_safe,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, TypedDict
 
 from markupsafe import Markup
 
@@ -19,6 +19,19 @@ from jmap.layout.geometry import fmt
 # None is printable, so the pattern (~0.7 ms to compile, for the surrogate range) is compiled
 # only when a value that is not printable (but for tabs and line breaks) comes by.
 _NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+
+#: How templates are read and escaped: `get_env()` is built with these, the compiled SVG template
+#: records the ones it was compiled with, and jmap.render.svg uses it only while they are equal.
+class TemplateOptions(TypedDict):
+    autoescape: bool
+    trim_blocks: bool
+    lstrip_blocks: bool
+    keep_trailing_newline: bool
+
+
+TEMPLATE_OPTIONS: TemplateOptions = {
+    "autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True,
+}
 
 #: Text known to be safe as Markup: what `Markup(text)` gives for a str, without its Python-level checks.
 as_markup: Callable[[str], Markup] = partial(str.__new__, Markup)

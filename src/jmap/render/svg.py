@@ -15,6 +15,7 @@ from jmap.layout.engine import layout
 from jmap.layout.geometry import Group, Layout, Node
 from jmap.model import Journey
 from jmap.render import _map_svg, _runtime
+from jmap.render.filters import TEMPLATE_OPTIONS
 from jmap.resources import data_dir
 
 if TYPE_CHECKING:
@@ -76,12 +77,15 @@ def render_template(**variables: Any) -> str:
 
 
 def compiled_is_current() -> bool:
-    """Whether the template file is the source `_map_svg` was compiled from.
+    """Whether `_map_svg` was compiled from the template file as it is, with today's options.
 
-    Read on every render (5 KB, a few microseconds), so `jmap watch` sees an edit.
+    Read on every render (5 KB, a few microseconds), so `jmap watch` sees an edit. Read as
+    text, so a CRLF checkout matches (Jinja reads line ends the same way).
     """
+    if _map_svg.OPTIONS != TEMPLATE_OPTIONS:
+        return False
     try:
-        source = (data_dir("templates") / TEMPLATE).read_bytes().decode("utf-8")
+        source = (data_dir("templates") / TEMPLATE).read_text(encoding="utf-8")
     except (OSError, UnicodeError):
         return False  # Jinja then reports the problem as it always did
     return source == _map_svg.SOURCE
