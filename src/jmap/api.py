@@ -5,7 +5,7 @@
     svg = jmap.render_svg(journey)           # the infographic
 
 CheckResult is a plain class with `__slots__`, not a dataclass: `jmap build` should not pay
-~10 ms to import `dataclasses`.
+~10 ms to import `dataclasses`. jmap.records.SlotsRecord gives it a dataclass's == and repr.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from jmap.diagnostics import Diagnostic, JmapError, Severity
 from jmap.load import DEFAULT_MAX_BYTES, Document
 from jmap.load import load as _load
+from jmap.records import SlotsRecord
 
 if TYPE_CHECKING:
     from jmap.model import Journey
@@ -37,7 +38,7 @@ def validate(doc: Document) -> list[Diagnostic]:
     return _validate(doc)
 
 
-class CheckResult:
+class CheckResult(SlotsRecord):
     """What `jmap validate` learns about one file."""
 
     __slots__ = ("path", "diagnostics", "document")

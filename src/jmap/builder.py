@@ -10,7 +10,8 @@ reported and the others still build; in `check` mode nothing is written and the
 outputs that are missing or differ from what jmap would write are listed.
 
 Records are NamedTuples (immutable) and classes with `__slots__` (mutable), not dataclasses:
-importing `dataclasses` costs every `jmap build` ~10 ms. Annotations are evaluated (no `from
+importing `dataclasses` costs every `jmap build` ~10 ms (jmap.records.SlotsRecord gives the
+classes a dataclass's == and repr). Annotations are evaluated (no `from
 __future__ import annotations`): NamedTuple compiles string ones (see jmap.layout.geometry).
 """
 
@@ -30,6 +31,7 @@ from jmap.config import DEFAULT_NAMING, FORMATS, ProjectConfig
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
 from jmap.fsutil import write_atomic
 from jmap.load import DEFAULT_MAX_BYTES, display_path
+from jmap.records import SlotsRecord
 
 if TYPE_CHECKING:
     from jmap.model import Journey
@@ -76,7 +78,7 @@ class BuildOptions(NamedTuple):
         return settings
 
 
-class MapResult:
+class MapResult(SlotsRecord):
     """What happened to one map."""
 
     __slots__ = ("source", "outputs", "diagnostics", "status", "stale", "deps", "inputs", "rendered", "seconds")
@@ -119,7 +121,7 @@ class MapResult:
         return payload
 
 
-class BuildReport:
+class BuildReport(SlotsRecord):
     """What a whole build did."""
 
     __slots__ = ("results", "orphans", "pruned", "kept", "check", "seconds")

@@ -13,7 +13,8 @@ The written records are also the list of files jmap owns: `--prune` only ever
 removes a file listed here whose bytes are still the ones jmap wrote.
 
 Records are a NamedTuple and a class with `__slots__`, not dataclasses: importing
-`dataclasses` costs every `jmap build` ~10 ms. Annotations are evaluated (no `from
+`dataclasses` costs every `jmap build` ~10 ms (jmap.records.SlotsRecord gives the class a
+dataclass's == and repr). Annotations are evaluated (no `from
 __future__ import annotations`): NamedTuple compiles string ones (see jmap.layout.geometry).
 """
 
@@ -26,6 +27,7 @@ from typing import Any, NamedTuple
 
 from jmap import __version__
 from jmap.fsutil import write_atomic
+from jmap.records import SlotsRecord
 
 try:  # the module hashlib takes BLAKE2 from, without hashlib's OpenSSL start-up (~3 ms)
     from _blake2 import blake2b
@@ -143,7 +145,7 @@ class OutputRecord(NamedTuple):
         return {"path": self.path, "key": self.key, "digest": self.digest, "size": self.size}
 
 
-class MapEntry:
+class MapEntry(SlotsRecord):
     """What the cache knows about one map."""
 
     __slots__ = ("deps", "inputs", "outputs")
@@ -153,14 +155,6 @@ class MapEntry:
         self.deps = deps
         self.inputs = inputs
         self.outputs: dict[str, OutputRecord] = {} if outputs is None else outputs
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, MapEntry):
-            return NotImplemented
-        return (self.deps, self.inputs, self.outputs) == (other.deps, other.inputs, other.outputs)
-
-    def __repr__(self) -> str:
-        return f"MapEntry(deps={self.deps!r}, inputs={self.inputs!r}, outputs={self.outputs!r})"
 
     def as_json(self) -> dict[str, Any]:
         return {"deps": self.deps, "inputs": self.inputs,

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
+from jmap.records import SlotsRecord
 
 DEFAULT_MAX_BYTES = 1_000_000
 #: Nodes a document may expand to, aliases counted each time they are used.
@@ -46,10 +47,11 @@ DocPath = tuple[PathKey, ...]
 Parser = Callable[[str, str], tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]]
 
 
-class Document:
+class Document(SlotsRecord):
     """A loaded map: its data (includes merged in) and where each part came from.
 
-    A plain class with slots (a dataclass costs more to import than it saves typing).
+    A plain class with slots (a dataclass costs more to import than it saves typing); equal
+    by content and printed field by field, as a dataclass (jmap.records.SlotsRecord).
     """
 
     __slots__ = ("path", "data", "value_spans", "key_spans", "root", "includes")
@@ -73,16 +75,6 @@ class Document:
         self.root = root
         #: Included files (already merged into ``data``), for validation and caching.
         self.includes: list[Document] = [] if includes is None else includes
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not Document:
-            return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable: equal by content, so not hashable
-
-    def __repr__(self) -> str:
-        return "Document(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
     def span(self, path: DocPath, *, key: bool = False) -> Span:
         """The best known span for a document path: the part itself or its nearest parent."""

@@ -37,6 +37,8 @@ import xml.etree.ElementTree as ET
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
+from jmap.records import SlotsRecord
+
 __all__ = ["FontProbe", "TextReport", "has_rtl", "prepare_text", "visual_order"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -69,7 +71,7 @@ class FontProbe(Protocol):
         ...
 
 
-class TextReport:
+class TextReport(SlotsRecord):
     """What prepare_text did (a plain class with slots: no dataclass import for one record)."""
 
     __slots__ = ("lines", "missing")
