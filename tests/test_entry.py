@@ -13,13 +13,16 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from inspect import signature
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
+import typer.main
 
 from jmap import entry
 from jmap.cli import app
+from jmap.command import build_command
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP = "jmap: 1\ntitle: {title}\nstages:\n  - id: start\n    name: Start\n    emotion: 0\n"
@@ -211,6 +214,175 @@ def test_parsed_values_are_what_typer_passes() -> None:
         "quiet": True, "force": True, "check": True, "prune": True,
     }
     assert entry.parse_build(["build"]) == {"paths": None, "formats": None}
+
+
+# --- entry copies the declarations of `jmap build` in jmap.cli: they must stay the same ---
+
+FLAG = {"kind": "flag", "multiple": False}
+TEXT = {"kind": "text", "multiple": False}
+COUNT = {"kind": "integer", "multiple": False, "min": 1, "max": None, "min_open": False, "max_open": False,
+         "clamp": False}
+PATH = {"kind": "path", "multiple": False, "exists": False, "file_okay": True, "dir_okay": True, "readable": True,
+        "writable": False, "executable": False, "resolve_path": False, "allow_dash": False, "path_type": None}
+#: What jmap.entry reads for each option of `jmap build`, in the terms typer declares options with.
+#: The declarations in jmap.cli must say exactly this, and entry's converters must do exactly this.
+IMPLEMENTED: dict[str, dict[str, Any]] = {
+    "quiet": FLAG, "force": FLAG, "check": FLAG, "prune": FLAG,
+    "formats": {**TEXT, "multiple": True},  # `-f` accumulates
+    "theme": TEXT, "page_size": TEXT,
+    "jobs": COUNT, "max_bytes": COUNT,
+    "scale": {"kind": "float", "multiple": False, "min": 0.1, "max": 8, "min_open": False, "max_open": False,
+              "clamp": False},
+    "output": PATH, "config": PATH,
+}
+
+
+def build_params() -> list[Any]:
+    """The parameters of the click command typer makes of `jmap build`."""
+    return list(typer.main.get_command(app).commands["build"].params)  # type: ignore[attr-defined]
+
+
+def declared(param: Any) -> dict[str, Any]:
+    """What a parameter's declaration constrains, as a dict in IMPLEMENTED's terms.
+
+    Typer up to 0.28 hands click a ParamType (click's own, or from 0.2x the copy in typer._click);
+    typer 0.29 keeps the annotation and settings in a type descriptor and checks them with pydantic.
+    """
+    found: dict[str, Any] = {"multiple": param.multiple}
+    if getattr(param, "is_flag", False):
+        return {**found, "kind": "flag"}
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is not None:  # typer >= 0.29
+        info, annotation = descriptor.parameter_info, descriptor.annotation
+        if param.multiple and getattr(annotation, "__origin__", None) is list:
+            (annotation,) = annotation.__args__
+        kind = {str: "text", int: "integer", float: "float", Path: "path"}.get(annotation, repr(annotation))
+        kind = "path" if descriptor.is_path else kind  # typer reads a str with path settings as a path
+        settings = info
+    else:  # a click ParamType
+        settings = param.type
+        kind = {"StringParamType": "text", "IntParamType": "integer", "IntRange": "integer",
+                "FloatParamType": "float", "FloatRange": "float", "Path": "path",
+                "TyperPath": "path"}.get(type(settings).__name__, repr(settings))
+    found["kind"] = kind
+    if kind in ("integer", "float"):
+        for name, unset in (("min", None), ("max", None), ("min_open", False), ("max_open", False), ("clamp", False)):
+            found[name] = getattr(settings, name, unset)  # a click IntParamType without a range has none
+    elif kind == "path":
+        for name in ("exists", "file_okay", "dir_okay", "readable", "writable", "executable", "resolve_path",
+                     "allow_dash"):
+            found[name] = getattr(settings, name, False)
+        found["path_type"] = getattr(settings, "path_type", getattr(settings, "type", None))
+    return found
+
+
+def test_the_entry_point_knows_every_spelling_of_every_option_and_no_other() -> None:
+    params = build_params()
+    options = [p for p in params if p.param_type_name == "option"]
+    assert [(p.name, p.nargs) for p in params if p.param_type_name == "argument"] == [("paths", -1)]
+    known = {**entry.FLAGS, **entry.OPTIONS}
+    assert len(known) == len(entry.FLAGS) + len(entry.OPTIONS)  # no spelling is both
+    for param in options:
+        assert param.opts + param.secondary_opts == [s for s, name in known.items() if name == param.name], param.name
+    assert set(known.values()) == {p.name for p in options}
+    assert set(entry.CONVERT) == set(entry.OPTIONS.values())
+    help_names = typer.main.get_command(app).context_settings.get("help_option_names", ["--help"])
+    assert not set(help_names) & set(known)
+
+
+def test_flags_are_flags_and_options_take_one_value() -> None:
+    for param in build_params():
+        if param.param_type_name != "option":
+            continue
+        is_flag = param.name in entry.FLAGS.values()
+        assert bool(param.is_flag) == is_flag and not param.count, param.name
+        assert param.nargs == 1 and param.prompt is None and param.callback is None, param.name
+        # entry passes only what the line gives: the rest are build_command's defaults, as typer's must be.
+        assert param.default == signature(build_command).parameters[param.name].default, param.name
+
+
+def test_no_option_reads_the_environment() -> None:
+    group = typer.main.get_command(app)
+    command = group.commands["build"]  # type: ignore[attr-defined]
+    for settings in (group.context_settings, command.context_settings):
+        assert settings.get("auto_envvar_prefix") is None and settings.get("token_normalize_func") is None
+    assert command.allow_interspersed_args and not command.ignore_unknown_options  # paths between options
+    assert [p.name for p in build_params() if p.envvar is not None] == []
+
+
+@pytest.mark.parametrize("name", sorted(IMPLEMENTED))
+def test_each_option_is_declared_as_the_entry_point_reads_it(name: str) -> None:
+    (param,) = [p for p in build_params() if p.name == name]
+    assert declared(param) == IMPLEMENTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(IMPLEMENTED))
+def test_each_converter_does_what_the_declaration_says(name: str, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = IMPLEMENTED[name]
+    if spec["kind"] == "flag":
+        assert name in entry.FLAGS.values() and name not in entry.CONVERT
+        return
+    convert = entry.CONVERT[name]
+    # Repeated: the last wins, or (multiple) each is kept.
+    first, last = ("x", "y") if spec["kind"] in ("text", "path") else (str(spec["min"]), str(spec["min"] + 1))
+    spelling = next(s for s, n in entry.OPTIONS.items() if n == name)
+    parsed = entry.parse_build(["build", spelling, first, spelling, last])
+    assert parsed is not None
+    assert parsed[name] == ([convert(first), convert(last)] if spec["multiple"] else convert(last))
+    if spec["kind"] == "text":
+        for value in ("dark", "a4-landscape", "svg,png", " spaced ", "über"):
+            assert convert(value) == value
+    elif spec["kind"] in ("integer", "float"):
+        check_range(convert, spec)
+    else:
+        check_path(convert, spec, tmp_path, monkeypatch)
+
+
+def check_range(convert: Callable[[str], Any], spec: dict[str, Any]) -> None:
+    number = int if spec["kind"] == "integer" else float
+    low, high = spec["min"], spec["max"]
+    step = 1 if number is int else 0.01
+    assert low is not None  # entry refuses what is not a plain non-negative number
+    assert not spec["clamp"]  # out of range: refused, not clamped
+    assert convert(str(low)) == low and type(convert(str(low))) is number
+    assert convert(str(low - step)) is None  # min_open False: the bound is in, below it is out
+    if high is None:
+        assert convert("9" * 18) == number("9" * 18)
+    else:
+        assert convert(str(high)) == high and type(convert(str(high))) is number
+        assert convert(str(high + step)) is None
+
+
+def check_path(convert: Callable[[str], Any], spec: dict[str, Any], tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each click.Path setting against the converter: True where it accepts, False where it refuses."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "file.toml").write_text("")
+    (tmp_path / "folder").mkdir()
+    denied: dict[str, int] = {}
+    real_access = os.access
+
+    def access(path: Any, mode: int, **kwargs: Any) -> bool:  # tests run as root, who may read anything
+        return not mode & denied.get(os.path.basename(path), 0) and real_access(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+
+    def accepts(value: str, deny: int = 0) -> bool:
+        denied["file.toml"] = deny
+        result = convert(value)
+        assert result is None or (isinstance(result, Path) and result == Path(value)), value  # not resolved
+        return result is not None
+
+    assert accepts("missing.toml") == (not spec["exists"])
+    assert accepts("file.toml") == spec["file_okay"]
+    assert accepts("folder") == spec["dir_okay"]
+    assert accepts("file.toml", deny=os.R_OK) == (not spec["readable"])
+    assert accepts("file.toml", deny=os.W_OK) == (not spec["writable"])
+    assert accepts("file.toml", deny=os.X_OK) == (not spec["executable"])
+    assert accepts("folder/../missing.toml") == (not spec["resolve_path"])
+    assert accepts("-") == (not spec["allow_dash"])  # "-" is a file named "-", not stdin
+    assert spec["path_type"] is None  # typer makes the value a Path, as entry does
 
 
 def test_shell_completion_and_ascii_stderr_go_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
