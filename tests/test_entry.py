@@ -453,3 +453,10 @@ def test_a_reader_that_goes_away_is_handled_as_typer_does(tmp_path: Path) -> Non
         outcomes.append((process.wait(timeout=120), process.stderr.read()))
         process.stderr.close()
     assert outcomes[0] == outcomes[1] == (1, b"")
+
+
+def test_numbers_python_cannot_read_go_to_typer() -> None:
+    """int() refuses over 4300 digits with an error: typer words that as a usage error, so it reads the line."""
+    assert entry.parse_build(["build", "map.yaml", "-j", "9" * 5000]) is None
+    assert entry.parse_build(["build", "map.yaml", "--max-bytes", "1" + "0" * 18]) is None
+    assert entry.parse_build(["build", "map.yaml", "-j", "12"]) == {"paths": ["map.yaml"], "formats": None, "jobs": 12}
