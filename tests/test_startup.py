@@ -55,6 +55,36 @@ def build_imports(example: str, tmp_path: Path) -> dict[str, str]:
     return modules
 
 
+#: Runs a plain build with Python's compile() counted. NamedTuple and TypedDict compile a ForwardRef
+#: for every string annotation, and the first compile() of a process sets up the AST types (~1 ms).
+_COUNT_COMPILES = """
+import builtins, sys
+calls = []
+original = builtins.compile
+def counted(*args, **kwargs):
+    if args[1:2] == ("<string>",):  # code compiled at run time, not a module without its .pyc
+        calls.append(repr(args[0])[:80])
+    return original(*args, **kwargs)
+builtins.compile = counted
+sys.argv = ["jmap", "build", sys.argv[1], "-o", sys.argv[2], "-f", "svg"]
+from jmap.entry import main
+try:
+    main()
+finally:
+    print(calls, file=sys.stderr)
+"""
+
+
+def test_a_plain_build_compiles_no_python_source(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNT_COMPILES, str(ROOT / "examples" / "online-shop.yaml"), str(tmp_path / "out")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert (tmp_path / "out" / "online-shop.svg").is_file(), done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
 def test_a_plain_build_imports_no_command_line_or_schema_library(tmp_path: Path) -> None:
     modules = build_imports("online-shop", tmp_path)
     assert "jmap.images" in modules  # Maya has an avatar

@@ -16,8 +16,6 @@ Only the standard library is imported at module level (validation imports this),
 base64 only when a data URI is made or read.
 """
 
-from __future__ import annotations
-
 import io
 import os
 import struct

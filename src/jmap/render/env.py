@@ -41,8 +41,11 @@ def get_env() -> jinja2.Environment:
     """The shared environment (built once per process)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(data_dir("templates")),
-        # autoescape=True for every template, including .svg/.j2: do not use select_autoescape
-        **TEMPLATE_OPTIONS,
+        # autoescape is True for every template, including .svg/.j2: do not use select_autoescape
+        autoescape=TEMPLATE_OPTIONS["autoescape"],
+        trim_blocks=TEMPLATE_OPTIONS["trim_blocks"],
+        lstrip_blocks=TEMPLATE_OPTIONS["lstrip_blocks"],
+        keep_trailing_newline=TEMPLATE_OPTIONS["keep_trailing_newline"],
         undefined=jinja2.StrictUndefined,
         bytecode_cache=_bytecode_cache(),
         auto_reload=False,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache, partial
-from typing import Any, TypedDict
+from typing import Any
 
 from markupsafe import Markup
 
@@ -22,14 +22,7 @@ _NOT_XML = "[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 
 #: How templates are read and escaped: `get_env()` is built with these, the compiled SVG template
 #: records the ones it was compiled with, and jmap.render.svg uses it only while they are equal.
-class TemplateOptions(TypedDict):
-    autoescape: bool
-    trim_blocks: bool
-    lstrip_blocks: bool
-    keep_trailing_newline: bool
-
-
-TEMPLATE_OPTIONS: TemplateOptions = {
+TEMPLATE_OPTIONS: dict[str, bool] = {
     "autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True,
 }
 
