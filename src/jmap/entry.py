@@ -11,6 +11,7 @@ command lines both ways and compares exit codes, output and the files written.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import sys
 from pathlib import Path
@@ -48,6 +49,9 @@ def main() -> None:
 
         app()
         return
+    # A build allocates many small objects, few of them in cycles: let the cyclic garbage
+    # collector run every 50,000 allocations instead of every 700 (~5 ms of a ~75 ms build).
+    gc.set_threshold(50_000, 20, 20)
     sys.exit(run_build(params))
 
 
