@@ -9,7 +9,6 @@ runtime cannot run; rendering SVG imports no jinja2.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from typing import Any
 import jinja2
 import markupsafe
 import pytest
+from generators import load_generator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
@@ -45,11 +45,7 @@ DIFF_PAIRS = sorted(p.name.removesuffix(".old.yaml") for p in DIFF_CASES.glob("*
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_templates", ROOT / "tools" / "gen_templates.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_generator("gen_templates")
 
 
 def both(positioned: Layout) -> tuple[str, str]:

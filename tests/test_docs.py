@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from generators import load_generator
 from jsonschema import Draft202012Validator
 from ruamel.yaml import YAML
 
@@ -20,15 +19,7 @@ from jmap.resources import schema
 ROOT = Path(__file__).parents[1]
 
 
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_docs", ROOT / "tools" / "gen_docs.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-gen_docs = _generator()
+gen_docs = load_generator("gen_docs")
 
 
 def _yaml(text: str) -> Any:

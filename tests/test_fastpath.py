@@ -10,13 +10,13 @@ maps the full path reports nothing on.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from generators import load_generator
 from hypothesis import given
 from test_fuzz import FUZZ, INCLUDE_CASES, mutations
 from test_invalid_cases import COMMITTED, GENERATED, MAP
@@ -367,10 +367,7 @@ def test_generated_validator_is_fresh() -> None:
     if fastjsonschema.VERSION != _validator.FASTJSONSCHEMA_VERSION:
         pytest.skip(f"generated with fastjsonschema {_validator.FASTJSONSCHEMA_VERSION}, "
                     f"{fastjsonschema.VERSION} installed")
-    spec = importlib.util.spec_from_file_location("gen_validator", ROOT / "tools" / "gen_validator.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_generator("gen_validator")
     committed = (ROOT / "src" / "jmap" / "_validator.py").read_text(encoding="utf-8")
     assert committed == module.generate(), "run: python tools/gen_validator.py"
 

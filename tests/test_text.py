@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import unicodedata
 from functools import cache
@@ -11,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from generators import load_generator
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -24,11 +24,7 @@ CJK_FONTS = Path("/usr/share/fonts/opentype/noto")
 
 @cache
 def _gen_metrics() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_metrics", ROOT / "tools" / "gen_metrics.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_generator("gen_metrics")
 
 
 @cache

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import shutil
 import sys
 import tomllib
@@ -12,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from generators import load_generator
 
 from jmap import _themes, resources, themes
 from jmap.model import Theme
@@ -314,11 +314,7 @@ def test_folders_without_a_manifest_are_not_themes(tmp_path: Path) -> None:
 
 
 def _gen_themes() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_themes", ROOT / "tools" / "gen_themes.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_generator("gen_themes")
 
 
 @pytest.fixture

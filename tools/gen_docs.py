@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from generated import write_or_check
+
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "schemas" / "journey.schema.json"
 FORMAT_MD = ROOT / "docs" / "format.md"
@@ -657,17 +659,7 @@ def errors_md() -> str:
 
 def main(argv: list[str]) -> int:
     outputs = {FORMAT_MD: format_md(), ERRORS_MD: errors_md()}
-    if "--check" in argv:
-        stale = [path for path, text in outputs.items()
-                 if not path.exists() or path.read_text(encoding="utf-8") != text]
-        for path in stale:
-            print(f"{path.relative_to(ROOT)} is out of date: run python tools/gen_docs.py", file=sys.stderr)
-        return 1 if stale else 0
-    for path, text in outputs.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path.relative_to(ROOT)}")
-    return 0
+    return max([write_or_check(path, text, argv, __file__) for path, text in outputs.items()])
 
 
 if __name__ == "__main__":

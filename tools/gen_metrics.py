@@ -30,7 +30,6 @@ Run:  python tools/gen_metrics.py            (writes the module)
 
 from __future__ import annotations
 
-import argparse
 import sys
 import unicodedata
 from collections import defaultdict
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from fontTools.ttLib import TTFont
+from generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 FONTS_DIR = ROOT / "src" / "jmap" / "fonts"
@@ -599,20 +599,9 @@ def render(table: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the table is stale")
-    args = parser.parse_args(argv)
-    text = render(build_table())
-    if args.check:
-        if OUTPUT.read_text(encoding="utf-8") != text:
-            print(f"{OUTPUT} is stale; run python tools/gen_metrics.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT} ({len(text.encode()) // 1024} KB)")
-    return 0
+def main(argv: list[str]) -> int:
+    return write_or_check(OUTPUT, render(build_table()), argv, __file__)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

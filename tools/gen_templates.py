@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from generated import write_or_check
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))  # the checkout's jmap, whatever is installed
@@ -162,16 +164,7 @@ def _string_lines(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    fresh = generate()
-    if "--check" in argv:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != fresh:
-            print(f"{TARGET.relative_to(ROOT)} is stale: run python tools/gen_templates.py", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(fresh, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)} ({len(fresh):,} characters)")
-    return 0
+    return write_or_check(TARGET, generate(), argv, __file__)
 
 
 if __name__ == "__main__":

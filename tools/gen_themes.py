@@ -20,6 +20,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from generated import write_or_check
+
 ROOT = Path(__file__).resolve().parent.parent
 THEMES = ROOT / "src" / "jmap" / "themes"
 TARGET = ROOT / "src" / "jmap" / "_themes.py"
@@ -86,16 +88,7 @@ def _check_plain(value: Any, where: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    fresh = generate()
-    if "--check" in argv:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != fresh:
-            print(f"{TARGET.relative_to(ROOT)} is stale: run python tools/gen_themes.py", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.write_text(fresh, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)} ({len(fresh):,} characters)")
-    return 0
+    return write_or_check(TARGET, generate(), argv, __file__)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,25 @@
+"""What every generator in tools/ does with its output: write it, or with --check say it is stale."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_or_check(target: Path, fresh: str, argv: list[str], tool: str) -> int:
+    """Write `fresh` to `target`; with `--check` in argv, write nothing and return 1 when it differs.
+
+    `tool`: the generator's file, named in the message that says how to regenerate.
+    """
+    shown = target.relative_to(ROOT)
+    if "--check" in argv:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != fresh:
+            print(f"{shown} is stale: run python tools/{Path(tool).name}", file=sys.stderr)
+            return 1
+        return 0
+    target.write_text(fresh, encoding="utf-8")
+    print(f"wrote {shown} ({len(fresh):,} characters)")
+    return 0
