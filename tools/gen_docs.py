@@ -554,6 +554,10 @@ FIXES: dict[str, tuple[str, dict[str, str | bytes | None]]] = {
              "shared persona file.",
              {"journey.yaml": "jmap: 1\ntitle: Checkout\ninclude:\n" + "".join(
                  f"  - {'./' * i}people.yaml\n" for i in range(21)) + STAGE, "people.yaml": "jmap: 1\n"}),
+    "E405": ("Keep the output folder inside the project (`output = \"renders\"`, not a link to a folder "
+             "elsewhere; `jmap build -o DIR` may point anywhere), and give maps names that `naming` keeps "
+             "inside it (a map named `...yaml` with `naming = \"{stem}/index.{ext}\"` would not be).",
+             {"jmap.toml": 'output = "../renders"\n', "journey.yaml": "jmap: 1\ntitle: Checkout\n" + STAGE}),
     "E410": ("Save the picture as PNG, JPEG or WebP (for example with an image editor's \"Export as\"); "
              "renaming a file to `.png` does not change what it is.",
              {"journey.yaml": AVATAR, "maya.png": b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"}),
@@ -579,6 +583,8 @@ FIXES: dict[str, tuple[str, dict[str, str | bytes | None]]] = {
 }
 
 MAX_BYTES = {"E101": 200}
+#: Codes a build or a config reports, not `jmap validate`: their example is the project's jmap.toml.
+CONFIG_EXAMPLES = {"E405"}
 
 
 @contextmanager
@@ -610,6 +616,18 @@ def example_message(code: str) -> str:
             elif isinstance(content, bytes):
                 path.write_bytes(content)
         with _in_folder(project):
+            if code in CONFIG_EXAMPLES:
+                from jmap.config import parse_config
+                from jmap.diagnostics import JmapError
+
+                try:
+                    parse_config(Path("jmap.toml"))
+                    found = []
+                except JmapError as error:
+                    found = [d for d in error.diagnostics if d.code == code]
+                if not found:
+                    raise SystemExit(f"gen_docs.py: the config example for {code} reported nothing")
+                return format_text(found[0])
             result = check("journey.yaml", max_bytes=MAX_BYTES.get(code, 1_000_000))
             found = [d for d in result.diagnostics if d.code == code]
             if not found:
@@ -625,7 +643,7 @@ def errors_md() -> str:
     if missing:
         raise SystemExit(f"gen_docs.py: add a fix and an example for {missing} to FIXES")
     groups = [("E1", "Reading the file"), ("E2", "The format"), ("E3", "Meaning"),
-              ("E4", "Included files and images"), ("W5", "Warnings")]
+              ("E4", "Included files, images and outputs"), ("W5", "Warnings")]
     out = [
         "# Errors and warnings",
         "",
