@@ -262,9 +262,10 @@ def confinement_problem(source: Path, targets: dict[str, Path], options: BuildOp
 def _outside(source: Path, fmt: str, target: Path, base: Path, naming: str) -> Diagnostic:
     """E405 for one output that would land outside its folder, with the likely cause as the hint."""
     lexical = ".." in Path(os.path.relpath(os.path.abspath(target), os.path.abspath(base))).parts
+    shown = display_path(Path(os.path.normpath(target)))
     return Diagnostic(
-        "E405", f"the {fmt} output {clip(display_path(target), 80)} would be written outside the output "
-        f"folder {clip(display_path(base), 60)}", Span(display_path(source), 1, 1),
+        "E405", f"the {fmt} output {clip(shown, 80)} would be written outside the output folder "
+        f"{clip(display_path(base), 60)}", Span(display_path(source), 1, 1),
         hint=f"the map's file name makes `naming` ({clip(naming, 40)}) leave the folder: rename the map"
         if lexical else "a link on the way (or at the file's own name) points out of the output folder; remove it")
 

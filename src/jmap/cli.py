@@ -353,6 +353,9 @@ def serve(
         outputs, report_format = split_formats(formats)
         flags: dict[str, Any] = dict(out_dir=output, formats=outputs, theme=theme, jobs=jobs)
         settings = build_settings(config, paths, **flags)
+        from jmap.serve import serve_settings
+
+        serve_settings(settings)  # a usage error, before serving, when its folder leads out of the project
 
     def ready(server: ReloadServer) -> None:
         typer.echo(f"serving {server.folder} at {server.url} (loopback only); stop with Ctrl-C", err=True)
