@@ -249,7 +249,9 @@ theme:
     ("library", "Shared files",
      "A team can keep its personas and research in one shared file and include it from several maps "
      "with `include: [shared/personas.yaml]`. Paths are relative to the map and must stay inside the "
-     "project (the folder with `jmap.toml`, `pyproject.toml` or `.git`). The shared file's personas and "
+     "project (the folder with `jmap.toml`, `pyproject.toml` or `.git`). An `include` or `avatar` inside a "
+     "shared file is relative to that file, and must stay inside the map's project too; links are followed, "
+     "so a link to a file elsewhere is refused (`E401`). The shared file's personas and "
      "research come before the map's own.",
      """\
 jmap: 1
