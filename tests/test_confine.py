@@ -316,3 +316,24 @@ def test_a_theme_is_a_name_never_a_path(project: Path, outside: Path) -> None:
     (project / "jmap.toml").write_text('theme = "../outside/dark"\n', encoding="utf-8")
     code, output_text = jmap("build", "journeys")
     assert code == 2 and "jmap.toml:1:9: error[E203]: there is no theme '../outside/dark'" in output_text
+
+
+# --- jmap diff --render's default folder ---------------------------------------------------------
+
+
+def test_diff_render_refuses_a_build_folder_linked_out(project: Path, outside: Path) -> None:
+    new = project / "journeys" / "new.yaml"
+    new.write_text(MAP.replace("emotion: 0", "emotion: 1"), encoding="utf-8")
+    (project / "build").symlink_to(outside, target_is_directory=True)
+    code, output_text = jmap("diff", "journeys/m.yaml", "journeys/new.yaml", "--render")
+    assert code == 2, output_text
+    assert "jmap: error: build/diff leads outside the project, to " in output_text
+    assert listing(outside) == []
+    (project / "build").unlink()
+    (project / "build" / "diff").mkdir(parents=True)
+    (project / "build" / "diff" / "new.diff.svg").symlink_to(outside / "new.diff.svg")
+    code, output_text = jmap("diff", "journeys/m.yaml", "journeys/new.yaml", "--render")
+    assert code == 2, output_text
+    assert "jmap: error: build/diff/new.diff.svg leads out of build/diff (a link on the way, or at the file's own " \
+           "name); remove the link" in output_text
+    assert listing(outside) == []

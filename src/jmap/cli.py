@@ -522,7 +522,8 @@ def diff(
         """Write one map's visual diff in each format; exit 2 when a format cannot be made."""
         from jmap import export
         from jmap.diagnostics import JmapError
-        from jmap.fsutil import write_atomic
+        from jmap.diagnostics import clip
+        from jmap.fsutil import OutsideError, write_atomic
         from jmap.load import display_path
         from jmap.render.svg import avatar_images, diff_layout, render_layout_svg
         from jmap.report import write_text
@@ -553,11 +554,24 @@ def diff(
                 typer.echo(f"jmap: error: could not write the visual diff of {name} as {fmt}", err=True)
                 raise typer.Exit(2) from None
             path = folder / f"{name}.diff.{fmt}"
-            write_atomic(path, data)
+            try:
+                write_atomic(path, data, within=folder)
+            except OutsideError:
+                _usage_error(f"{clip(display_path(path), 80)} leads out of {clip(display_path(folder), 60)} "
+                             "(a link on the way, or at the file's own name); remove the link")
             typer.echo(f"wrote {display_path(path)}", err=True)
 
     if output is not None or render or outputs:
         folder = output if output is not None else Path("build") / "diff"
+        if output is None:  # the default, unlike -o, must stay in the project
+            from jmap.diagnostics import clip
+            from jmap.fsutil import inside
+            from jmap.load import display_path, find_root
+
+            if not inside(folder, find_root(Path.cwd())):
+                _usage_error(f"{display_path(folder)} leads outside the project, to "
+                             f"{clip(display_path(folder.resolve()), 80)}; remove the link, "
+                             "or choose the folder with -o")
         wanted = tuple(dict.fromkeys(outputs)) or ("svg",)
         used: set[str] = set()
         for result in results:
