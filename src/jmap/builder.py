@@ -29,7 +29,7 @@ from jmap.api import discover
 from jmap.cache import CACHE_FILE, BuildCache, MapEntry, OutputRecord, digest, file_digest, inputs_digest, output_key
 from jmap.config import DEFAULT_NAMING, FORMATS, ProjectConfig
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
-from jmap.fsutil import OutsideError, inside, write_atomic
+from jmap.fsutil import OutsideError, write_atomic
 from jmap.load import DEFAULT_MAX_BYTES, display_path
 from jmap.records import SlotsRecord
 
@@ -227,8 +227,49 @@ def output_base(source: Path, options: BuildOptions) -> Path:
     return options.out_dir if options.out_dir is not None else source.parent / "build"
 
 
+class PathMemo:
+    """Resolved folders and project roots, asked once per folder: a plan checks thousands of outputs
+    that live in a few folders (a realpath each cost a 500-map no-op build ~50 ms)."""
+
+    def __init__(self) -> None:
+        self.folders: dict[str, str] = {}
+        self.projects: dict[str, Path] = {}
+        self.beside: dict[str, bool] = {}
+
+    def folder(self, folder: str) -> str:
+        found = self.folders.get(folder)
+        if found is None:
+            found = self.folders[folder] = os.path.realpath(folder)
+        return found
+
+    def real(self, path: Path) -> str:
+        """os.path.realpath(path), its folder's part memoised (a link at its own name is still followed)."""
+        head, tail = os.path.split(str(path))
+        if tail in ("", ".", ".."):
+            return self.folder(str(path))
+        joined = os.path.join(self.folder(head or "."), tail)
+        return os.path.realpath(joined) if os.path.islink(joined) else joined
+
+    def inside(self, path: Path, folder: Path) -> bool:
+        real, base = self.real(path), self.folder(str(folder))
+        return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+    def in_project(self, base: Path, folder: Path) -> bool:
+        """Whether `base` (a build folder) resolves inside the project of `folder` (jmap.load.find_root)."""
+        key = str(base)
+        found = self.beside.get(key)
+        if found is None:
+            project = self.projects.get(str(folder))
+            if project is None:
+                from jmap.load import find_root
+
+                project = self.projects[str(folder)] = find_root(folder)
+            found = self.beside[key] = self.inside(base, project)
+        return found
+
+
 def confinement_problem(source: Path, targets: dict[str, Path], options: BuildOptions,
-                        projects: dict[str, Path] | None = None) -> Diagnostic | None:
+                        memo: PathMemo | None = None) -> Diagnostic | None:
     """Why a map's outputs would be written outside their folder (None when they would not).
 
     Every path is resolved, links followed: a committed link (`build -> /home/you`, a folder
@@ -238,23 +279,15 @@ def confinement_problem(source: Path, targets: dict[str, Path], options: BuildOp
     map must resolve inside the map's project (jmap.load.find_root); a config's `output` was
     checked when the config was read.
     """
+    memo = memo or PathMemo()
     base = output_base(source, options)
-    if options.out_dir is None:
-        folder = os.path.dirname(os.path.abspath(source))
-        project = (projects or {}).get(folder)
-        if project is None:
-            from jmap.load import find_root
-
-            project = find_root(Path(folder))
-            if projects is not None:
-                projects[folder] = project
-        if not inside(base, project):
-            return Diagnostic(
-                "E405", f"the build folder beside this map ({clip(display_path(base), 80)}) leads outside the "
-                f"project, to {clip(display_path(Path(os.path.realpath(base))), 80)}", Span(display_path(source), 1, 1),
-                hint="remove the link, or choose the output folder with -o or `output` in jmap.toml")
+    if options.out_dir is None and not memo.in_project(base, source.parent):
+        return Diagnostic(
+            "E405", f"the build folder beside this map ({clip(display_path(base), 80)}) leads outside the "
+            f"project, to {clip(display_path(Path(os.path.realpath(base))), 80)}", Span(display_path(source), 1, 1),
+            hint="remove the link, or choose the output folder with -o or `output` in jmap.toml")
     for fmt, target in targets.items():
-        if not inside(target, base):
+        if not memo.inside(target, base):
             return _outside(source, fmt, target, base, options.naming)
     return None
 
@@ -436,22 +469,16 @@ def cache_folder(source: Path, root: Path, options: BuildOptions) -> Path:
     return options.out_dir if options.out_dir is not None else root / "build"
 
 
-def _cache_problem(folder: Path, options: BuildOptions, projects: dict[str, Path]) -> str:
+def _cache_problem(folder: Path, options: BuildOptions, memo: PathMemo) -> str:
     """Why the build cache in `folder` may be neither read nor written ("" when it may).
 
     The cache file is written in the output folder, and the default one (build/ in an input
     root) must, like the outputs, resolve inside the project; its own name must not be a link out.
     """
-    if options.out_dir is None:
-        key = os.path.abspath(folder.parent)  # an input root, a map's folder or above
-        if key not in projects:
-            from jmap.load import find_root
-
-            projects[key] = find_root(Path(key))
-        if not inside(folder, projects[key]):
-            return (f"the build folder {clip(display_path(folder), 80)} (where the build cache goes) leads outside "
-                    f"the project, to {clip(display_path(Path(os.path.realpath(folder))), 80)}")
-    if not inside(folder / CACHE_FILE, folder):
+    if options.out_dir is None and not memo.in_project(folder, folder.parent):
+        return (f"the build folder {clip(display_path(folder), 80)} (where the build cache goes) leads outside "
+                f"the project, to {clip(display_path(Path(os.path.realpath(folder))), 80)}")
+    if not memo.inside(folder / CACHE_FILE, folder):
         return (f"the build cache {clip(display_path(folder / CACHE_FILE), 80)} is a link out of its folder, to "
                 f"{clip(display_path(Path(os.path.realpath(folder / CACHE_FILE))), 80)}")
     return ""
@@ -507,14 +534,14 @@ def build(
     results: dict[str, MapResult] = {}
     tasks: list[_Task] = []
     early: list[MapResult] = []  # decided without rendering: unchanged, clashing or escaping outputs
-    projects: dict[str, Path] = {}  # a map's folder -> its project root
+    memo = PathMemo()  # resolved folders and project roots
     refused: dict[str, str] = {}  # a cache folder that leads out of the project -> why
 
     for source, root in maps:
         folder = cache_folder(source, root, options)
         cache = caches.get(os.path.abspath(folder))
         if cache is None:
-            problem = _cache_problem(folder, options, projects)
+            problem = _cache_problem(folder, options, memo)
             if problem:
                 refused[os.path.abspath(folder)] = problem
                 cache = BuildCache(folder)  # neither read nor written
@@ -522,7 +549,7 @@ def build(
                 cache = BuildCache.load(folder)
             caches[os.path.abspath(folder)] = cache
         targets = {fmt: output_path(source, fmt, root, options) for fmt in options.formats}
-        outside = confinement_problem(source, targets, options, projects)
+        outside = confinement_problem(source, targets, options, memo)
         if outside is None and os.path.abspath(folder) in refused:
             outside = Diagnostic("E405", refused[os.path.abspath(folder)], Span(display_path(source), 1, 1),
                                  hint="remove the link, or choose the output folder with -o or `output` in jmap.toml")

@@ -521,8 +521,7 @@ def diff(
     def write(result: Any, folder: Path, name: str, formats: tuple[str, ...]) -> None:
         """Write one map's visual diff in each format; exit 2 when a format cannot be made."""
         from jmap import export
-        from jmap.diagnostics import JmapError
-        from jmap.diagnostics import clip
+        from jmap.diagnostics import JmapError, clip
         from jmap.fsutil import OutsideError, write_atomic
         from jmap.load import display_path
         from jmap.render.svg import avatar_images, diff_layout, render_layout_svg
