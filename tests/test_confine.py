@@ -337,3 +337,19 @@ def test_diff_render_refuses_a_build_folder_linked_out(project: Path, outside: P
     assert "jmap: error: build/diff/new.diff.svg leads out of build/diff (a link on the way, or at the file's own " \
            "name); remove the link" in output_text
     assert listing(outside) == []
+
+
+@pytest.mark.parametrize("flags", [[], ["-o", "../outside/out"]])
+def test_a_backslash_in_a_map_name_cannot_climb_out_with_the_default_naming(
+    project: Path, outside: Path, flags: list[str],
+) -> None:
+    """A backslash is an ordinary character in a Linux file name, but `naming` treats it as a folder
+    separator: with the default "{dir}/{stem}.{ext}", `..\\..\\..\\outside\\x.yaml` wrote outside."""
+    name = "..\\..\\..\\outside\\x.yaml" if not flags else "..\\x.yaml"
+    (project / "journeys" / name).write_text(MAP, encoding="utf-8")
+    code, output_text = jmap("build", "journeys", *flags)
+    assert code == 1, output_text
+    assert f"journeys/{name}:1:1: error[E405]: the svg output " in output_text
+    assert "hint: the map's file name makes `naming` ({dir}/{stem}.{ext}) leave the folder: rename the map" \
+        in output_text
+    assert listing(outside) == (["out", "out/.jmap-cache.json", "out/m.svg"] if flags else [])

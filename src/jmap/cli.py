@@ -371,6 +371,8 @@ def serve(
         )
     except KeyboardInterrupt:
         pass
+    except UsageError as error:  # a config reloaded while serving may drop `output`: see serve_settings
+        _usage_error(str(error))
     except OSError as error:
         _usage_error(f"cannot serve on port {port}: {error.strerror or error}")
 
