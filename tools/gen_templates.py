@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generated import source_digest, write_or_check
+from generated import write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:

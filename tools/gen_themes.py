@@ -7,7 +7,8 @@ Every build reads its theme's manifest (and what it extends); parsing them needs
 `tomllib`, whose import (with datetime and its regexes) costs a build ~4 ms. The
 module keeps, per built-in theme, the manifest's text (`SOURCES`) and what tomllib
 parses it to (`DATA`, plain literals), and the digest of the text (`DIGESTS`, jmap.digests).
-jmap.themes uses `DATA` while the file's text has that digest and tomllib otherwise, and validates either the same way, so an
+jmap.themes uses `DATA` while the file's text has that digest and tomllib otherwise,
+and validates either the same way, so an
 edited or a user's theme behaves as before. tests/test_themes.py checks that the
 committed module equals a fresh generation and that both paths resolve alike.
 """
@@ -57,7 +58,7 @@ def generate() -> str:
     if ast.literal_eval(literal) != data:
         raise SystemExit("the parsed manifests do not survive as a Python literal")
     digests = {name: source_digest(text) for name, text in sources.items()}
-    lines = [f"DIGESTS: dict[str, str] = {digests!r}  # of each manifest's text (jmap.digests); jmap.themes checks it\n\n"]
+    lines = [f"DIGESTS: dict[str, str] = {digests!r}  # of each manifest's text (jmap.digests)\n\n"]
     lines.append("SOURCES: dict[str, str] = {\n")
     for name, text in sources.items():
         lines.append(f"    {name!r}: (\n")

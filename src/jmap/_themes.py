@@ -8,7 +8,7 @@ tomllib otherwise. Regenerate after editing a built-in theme: python tools/gen_t
 # ruff: noqa: E501
 from typing import Any
 
-DIGESTS: dict[str, str] = {'dark': '0d0ffbbb1234e97add8a043b569f5947', 'default': '8c5cc8e3b7bd3d44e6c0aa770a21eed8', 'high-contrast': '940ee990d5e1b0ce3b4adb513947489e', 'print': 'd4534bb41f117e8b58cd91d47d239455'}  # of each manifest's text (jmap.digests); jmap.themes checks it
+DIGESTS: dict[str, str] = {'dark': '0d0ffbbb1234e97add8a043b569f5947', 'default': '8c5cc8e3b7bd3d44e6c0aa770a21eed8', 'high-contrast': '940ee990d5e1b0ce3b4adb513947489e', 'print': 'd4534bb41f117e8b58cd91d47d239455'}  # of each manifest's text (jmap.digests)
 
 SOURCES: dict[str, str] = {
     'dark': (

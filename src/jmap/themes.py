@@ -38,8 +38,8 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from jmap import _themes
-from jmap.digests import source_digest
 from jmap.diagnostics import clip
+from jmap.digests import source_digest
 from jmap.model import Theme
 
 DEFAULT_THEME = "default"
