@@ -250,7 +250,10 @@ theme:
      "A team can keep its personas and research in one shared file and include it from several maps "
      "with `include: [shared/personas.yaml]`. Paths are relative to the map and must stay inside the "
      "project (the folder with `jmap.toml`, `pyproject.toml` or `.git`). The shared file's personas and "
-     "research come before the map's own.",
+     "research come before the map's own. For your editor, start a shared file with "
+     "`# yaml-language-server: $schema=.jmap/library.schema.json` and write that schema with "
+     "`jmap schema --library -o .jmap/library.schema.json` (the map schema would flag the missing "
+     "`title` and `stages`).",
      """\
 jmap: 1
 personas:
