@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from jmap import _themes, _validator, fastpath, resources, themes
 from jmap.api import check
 from jmap.cli import app
-from jmap.digests import files_digest, source_digest
+from jmap.digests import files_digest, font_tables_digest, source_digest
 from jmap.layout import _metrics
 from jmap.layout import text as text_module
 from jmap.model import Theme
@@ -179,3 +179,29 @@ def test_the_test_extra_pins_the_generators_versions() -> None:
     assert f"fastjsonschema=={_validator.FASTJSONSCHEMA_VERSION}" in test_extra
     assert f"jinja2=={_map_svg.JINJA_VERSION}" in test_extra
 
+
+
+def _table_offsets(data: bytes) -> dict[str, tuple[int, int]]:
+    count = int.from_bytes(data[4:6], "big")
+    records = [data[12 + 16 * i:28 + 16 * i] for i in range(count)]
+    return {r[:4].decode("latin-1"): (int.from_bytes(r[8:12], "big"), int.from_bytes(r[12:16], "big"))
+            for r in records}
+
+
+def test_the_font_digest_covers_the_metric_tables_only(tmp_path: Path) -> None:
+    """A changed advance (hmtx) changes the digest; a changed outline (glyf), which no metric reads, does not."""
+    font = tmp_path / "font.ttf"
+    data = bytearray((ROOT / "src" / "jmap" / "fonts" / "NotoSansHebrew-Regular.ttf").read_bytes())
+    font.write_bytes(data)
+    before = font_tables_digest([font])
+    assert before is not None and before != source_digest(bytes(data))
+    tables = _table_offsets(bytes(data))
+    for tag, changes in (("glyf", False), ("hmtx", True), ("GPOS", True), ("cmap", True)):
+        offset, length = tables[tag]
+        edited = bytearray(data)
+        edited[offset + length // 2] ^= 0xFF
+        font.write_bytes(edited)
+        assert (font_tables_digest([font]) != before) is changes, tag
+    font.write_bytes(b"ttcf" + bytes(data[4:]))
+    assert font_tables_digest([font]) is None
+    assert font_tables_digest([tmp_path / "missing.ttf"]) is None

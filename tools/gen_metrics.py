@@ -4,7 +4,7 @@ Run:  python tools/gen_metrics.py            (writes the module)
       python tools/gen_metrics.py --check    (exit 1 if the module is stale)
 
 jmap.layout.fontmetrics reads the fonts (and says what every number bounds); this
-writes what it reads as a module of strings, with the digest of the fonts' bytes,
+writes what it reads as a module of strings, with the digest of the fonts' tables,
 which jmap.layout.text checks before it trusts the module.
 """
 
@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generated import ROOT, files_digest, write_or_check
+from generated import ROOT, write_or_check
 
+from jmap.digests import font_tables_digest
 from jmap.layout.fontmetrics import FACES, FONTS_DIR, build_table, face_values, font_paths
 
 __all__ = ["FACES", "build_table", "render"]
@@ -102,9 +103,9 @@ def _module_face(face: dict[str, Any]) -> dict[str, str]:
 
 def render(table: dict[str, Any], fonts_dir: Path = FONTS_DIR) -> str:
     """The table as the text of the module jmap.layout.text loads (see _HEADER)."""
-    digest = files_digest(font_paths(fonts_dir))
+    digest = font_tables_digest(font_paths(fonts_dir))
     out = [_HEADER, f"FORMAT = {table['format']}\n",
-           f"SOURCE_DIGEST = {digest!r}  # of the fonts' bytes (jmap.digests)\n\n",
+           f"SOURCE_DIGEST = {digest!r}  # of the fonts' metric tables (jmap.digests)\n\n",
            "FACES: dict[str, dict[str, Any]] = {\n"]
     for name, face in table["faces"].items():
         out.append(f'    "{name}": {{\n')

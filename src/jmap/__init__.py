@@ -25,7 +25,10 @@ _LAZY = {
     "JmapError": "jmap.diagnostics",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "__version__", "load", "validate", "check", "build", "render_svg",
+    "CheckResult", "BuildOptions", "BuildReport", "Diagnostic", "JmapError",
+]  # fmt: skip
 
 if TYPE_CHECKING:  # pragma: no cover
     from jmap.api import CheckResult, build, check, load, render_svg, validate
