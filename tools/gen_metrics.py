@@ -14,9 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generated import ROOT, write_or_check
+from generated import ROOT, font_tables_digest, write_or_check
 
-from jmap.digests import font_tables_digest
 from jmap.layout.fontmetrics import FACES, FONTS_DIR, build_table, face_values, font_paths
 
 __all__ = ["FACES", "build_table", "render"]
