@@ -160,7 +160,7 @@ def test_a_map_linked_to_a_file_outside_the_project_is_not_read(
         for fast in (True, False):
             (error,) = jmap.check(name, fast=fast).diagnostics
             assert error.code == "E401" and "AKIA" not in error.message
-    assert jmap.check("fine.yaml").ok()
+    assert jmap.check("fine.yaml").ok
     from typer.testing import CliRunner
 
     from jmap.cli import app

@@ -252,7 +252,10 @@ theme:
      "project (the folder with `jmap.toml`, `pyproject.toml` or `.git`). An `include` or `avatar` inside a "
      "shared file is relative to that file, and must stay inside the map's project too; links are followed, "
      "so a link to a file elsewhere is refused (`E401`). The shared file's personas and "
-     "research come before the map's own.",
+     "research come before the map's own. For your editor, start a shared file with "
+     "`# yaml-language-server: $schema=.jmap/library.schema.json` and write that schema with "
+     "`jmap schema --library -o .jmap/library.schema.json` (the map schema would flag the missing "
+     "`title` and `stages`).",
      """\
 jmap: 1
 personas:

@@ -78,13 +78,14 @@ def validate(
     files = _maps(paths)
     results = [check(path, max_bytes=max_bytes) for path in files]
     diagnostics = [d for r in results for d in r.diagnostics]
-    failed = [r for r in results if not r.ok(strict)]
+    valid = [r.ok_strict if strict else r.ok for r in results]
+    failed = [r for r, ok in zip(results, valid, strict=True) if not ok]
     if report is ReportFormat.json:
         dump_json(
             {
                 "files": [
-                    {"path": str(r.path), "valid": r.ok(strict), "errors": len(r.errors), "warnings": len(r.warnings)}
-                    for r in results
+                    {"path": str(r.path), "valid": ok, "errors": len(r.errors), "warnings": len(r.warnings)}
+                    for r, ok in zip(results, valid, strict=True)
                 ],
                 "diagnostics": [as_json(d) for d in diagnostics],
             }
@@ -106,14 +107,18 @@ def schema(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file instead of printing.")
     ] = None,
+    library: Annotated[
+        bool, typer.Option("--library", help="The schema of a shared file (personas, research) that maps include.")
+    ] = False,
 ) -> None:
     """Print the JSON Schema of the journey format (for editors and other tools).
 
     Example: jmap schema -o .jmap/journey.schema.json
+    A shared persona library: jmap schema --library -o .jmap/library.schema.json
     """
     from jmap.resources import schema_text
 
-    text = schema_text()
+    text = schema_text(library)
     if output is None:
         sys.stdout.write(text)
     else:
