@@ -73,8 +73,9 @@ def validate(doc: Document) -> list[Diagnostic]:
     """All diagnostics for a loaded map and its includes, errors and warnings, sorted."""
     token = _SUGGESTIONS.set([_MAX_SUGGESTIONS])
     try:
-        found = list(schema_diagnostics(doc, "journey"))
+        found = [*doc.problems, *schema_diagnostics(doc, "journey")]
         for included in _walk_includes(doc):
+            found.extend(included.problems)
             found.extend(d for d in schema_diagnostics(included, "library"))
         found.extend(semantic_diagnostics(doc))
     finally:
