@@ -73,14 +73,18 @@ def validate(doc: Document) -> list[Diagnostic]:
     """All diagnostics for a loaded map and its includes, errors and warnings, sorted."""
     token = _SUGGESTIONS.set([_MAX_SUGGESTIONS])
     try:
-        found = [*doc.problems, *schema_diagnostics(doc, "journey")]
+        found = [*reading_problems(doc), *schema_diagnostics(doc, "journey")]
         for included in _walk_includes(doc):
-            found.extend(included.problems)
             found.extend(d for d in schema_diagnostics(included, "library"))
         found.extend(semantic_diagnostics(doc))
     finally:
         _SUGGESTIONS.reset(token)
     return dedupe(found)
+
+
+def reading_problems(doc: Document) -> list[Diagnostic]:
+    """The errors found while reading the map and its includes that did not stop it (Document.problems)."""
+    return [*doc.problems, *(d for included in _walk_includes(doc) for d in included.problems)]
 
 
 def _walk_includes(doc: Document) -> Iterator[Document]:
@@ -559,7 +563,7 @@ class _Semantics:
         order = {stage["id"]: i for i, (_, stage) in enumerate(stages) if isinstance(stage.get("id"), str)}
         stage_ids = list(order)
         owner: dict[str, str] = {}
-        last_position = -1
+        last_position, last_chapter = -1, ""
         for index, chapter in _dicts(self.data.get("chapters")):
             ident = chapter.get("id")
             name: str = ident if isinstance(ident, str) else f"chapter {index + 1}"
@@ -593,15 +597,23 @@ class _Semantics:
             if not positions:
                 continue
             consecutive = positions == list(range(positions[0], positions[0] + len(positions)))
-            if not consecutive or positions[0] <= last_position:
+            message = (
+                f"chapter '{clip(name, 40)}' must list consecutive stages in journey order, after the previous chapter's"
+            )
+            if not consecutive:
+                expected = stage_ids[min(positions) : max(positions) + 1]
+                self.error("E304", message, ("chapters", index, "stages"), hint="expected: " + _listing(expected))
+                continue  # its stages are no measure for the next chapter: a correct one gets no follow-on error
+            if positions[0] <= last_position:
                 self.error(
                     "E304",
-                    f"chapter '{clip(name, 40)}' must list consecutive stages in journey order, "
-                    "after the previous chapter's",
+                    message,
                     ("chapters", index, "stages"),
-                    hint="expected: " + _listing(stage_ids[min(positions) : max(positions) + 1]),
+                    hint=f"chapter '{clip(last_chapter, 40)}' before it already reaches the stage "
+                    f"'{clip(stage_ids[last_position], 40)}': put the chapters in the order of their stages",
                 )
-            last_position = max(last_position, positions[-1])
+                continue
+            last_position, last_chapter = positions[-1], name
 
     def check_avatars(self) -> None:
         for index, persona in _dicts(self.data.get("personas")):
