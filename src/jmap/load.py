@@ -579,7 +579,7 @@ class _Builder:
             Diagnostic(
                 "E105",
                 f"the key '{clip(path[-1])}' appears twice in this mapping (first at line {first.line}); "
-                "the rest of the map was checked with the first one",
+                "the rest of the file was checked with the first one",
                 self.span(key_node),
                 hint="remove one of them, or merge their content",
             )
