@@ -678,7 +678,8 @@ class _Semantics:
                 continue
             consecutive = positions == list(range(positions[0], positions[0] + len(positions)))
             message = (
-                f"chapter '{clip(name, 40)}' must list consecutive stages in journey order, after the previous chapter's"
+                f"chapter '{clip(name, 40)}' must list consecutive stages in journey order, "
+                "after the previous chapter's"
             )
             if not consecutive:
                 expected = stage_ids[min(positions) : max(positions) + 1]
