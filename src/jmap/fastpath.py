@@ -133,7 +133,7 @@ def _parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath
         node = _c_compose(text)
     builder = _FastBuilder(name)
     data = builder.build(node, (), 0)
-    return data, builder.value_spans, builder.key_spans, []  # a problem found raises _Unusual instead
+    return data, builder.value_spans, builder.key_spans, []  # a problem raises _Unusual instead (report)
 
 
 def _c_compose(text: str) -> Any:
@@ -203,5 +203,5 @@ class _FastBuilder(_Builder):
     def merge_sources(self, key_node: Any, value_node: Any, depth: int) -> list[Any]:
         raise _Unusual
 
-    def duplicate(self, key_node: Any, value_node: Any, path: DocPath, depth: int) -> None:
-        raise _Unusual  # the full path reports it
+    def report(self, code: str, message: str, node: Any, hint: str = "") -> None:
+        raise _Unusual  # a problem (a duplicate key, a tag...): the full path reports it

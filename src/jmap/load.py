@@ -35,6 +35,7 @@ ROOT_MARKERS = ("jmap.toml", "pyproject.toml", ".git")
 
 _CORE_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 #: Invisible in editors, but ruamel counts them as line breaks: every line:col after them would be wrong.
 _RAW_LINE_SEPARATORS = {"\u2028", "\u2029"}
@@ -491,6 +492,10 @@ def _short_tag(tag: object) -> str:
     return clip(text, 40)
 
 
+class _BadNumber(ValueError):
+    """A number jmap does not read (E111): its message says why."""
+
+
 class _Builder:
     """Turns composed YAML nodes into plain data, recording spans and enforcing bounds."""
 
@@ -498,7 +503,8 @@ class _Builder:
         self.name = name
         self.value_spans: dict[DocPath, Span] = {}
         self.key_spans: dict[DocPath, Span] = {}
-        #: Problems that do not stop the reading (a duplicate key): reported with the schema's.
+        #: Problems that leave the data readable (a duplicate key, a tag, a bad number or escape):
+        #: reported with the schema's errors, the value read as plain text, 0 or without the pair.
         self.problems: list[Diagnostic] = []
         self.nodes = 0
 
@@ -509,18 +515,26 @@ class _Builder:
     def fail(self, code: str, message: str, node: Any, hint: str = "") -> JmapError:
         return JmapError([Diagnostic(code, message, self.span(node), hint)])
 
+    def report(self, code: str, message: str, node: Any, hint: str = "") -> None:
+        """A problem after which the rest can still be checked: one mistake must not hide the others.
+
+        jmap.validate drops the schema's errors at the same place, which would only repeat it.
+        """
+        self.problems.append(Diagnostic(code, message, self.span(node), hint))
+
+    def refuse_tag(self, tag: str | None, node: Any) -> str:
+        """Report a tag that is not plain YAML; the node is then read as untagged text."""
+        self.report("E106", f"YAML tags are not allowed here ({_short_tag(tag)})", node,
+                    hint="remove the tag: a journey map is plain YAML")
+        return _STR_TAG
+
     def build(self, node: Any, path: DocPath, depth: int) -> Any:
         self.count(node)
         if depth > MAX_DEPTH:
             raise JmapError([_too_deep(self.span(node).line, self.name)])
         tag = _tag_of(node)
         if tag not in _CORE_TAGS:
-            raise self.fail(
-                "E106",
-                f"YAML tags are not allowed here ({_short_tag(tag)})",
-                node,
-                hint="remove the tag: a journey map is plain YAML",
-            )
+            tag = self.refuse_tag(tag, node)
         if path not in self.value_spans:
             self.value_spans[path] = self.span(node)
         if node.id == "mapping":
@@ -548,7 +562,8 @@ class _Builder:
                 merged.extend(self.merge_sources(key_node, value_node, depth + 1))
                 continue
             if not isinstance(key_node.value, str) or key_node.id != "scalar":
-                raise self.fail("E104", "a key must be plain text", key_node)
+                self.report("E104", "a key must be plain text", key_node)
+                continue
             key = self.build_key(key_node, key_tag)
             if key in result:
                 self.duplicate(key_node, value_node, (*path, key), depth + 1)
@@ -561,7 +576,8 @@ class _Builder:
                 if key_tag == _MERGE_TAG:
                     continue  # expanded (and counted) by merge_sources
                 if not isinstance(key_node.value, str) or key_node.id != "scalar":
-                    raise self.fail("E104", "a key must be plain text", key_node)
+                    self.report("E104", "a key must be plain text", key_node)
+                    continue
                 key = self.build_key(key_node, key_tag)
                 if key not in result:
                     self.key_spans[(*path, key)] = self.span(key_node)
@@ -575,14 +591,12 @@ class _Builder:
         found), into spans of its own: the first value's places must stay the ones reported.
         """
         first = self.key_spans[path]
-        self.problems.append(
-            Diagnostic(
-                "E105",
-                f"the key '{clip(path[-1])}' appears twice in this mapping (first at line {first.line}); "
-                "the rest of the file was checked with the first one",
-                self.span(key_node),
-                hint="remove one of them, or merge their content",
-            )
+        self.report(
+            "E105",
+            f"the key '{clip(path[-1])}' appears twice in this mapping (first at line {first.line}); "
+            "the rest of the file was checked with the first one",
+            key_node,
+            hint="remove one of them, or merge their content",
         )
         spans = self.value_spans, self.key_spans
         self.value_spans, self.key_spans = {}, {}
@@ -597,7 +611,8 @@ class _Builder:
             raise JmapError([_too_deep(self.span(key_node).line, self.name)])
         sources = value_node.value if value_node.id == "sequence" else [value_node]
         if not all(source.id == "mapping" for source in sources):
-            raise self.fail("E104", "a merge key (<<) must refer to a mapping", key_node)
+            self.report("E104", "a merge key (<<) must refer to a mapping", key_node)
+            sources = [source for source in sources if source.id == "mapping"]
         found: list[Any] = []
         for source in sources:
             self.count(source)
@@ -611,16 +626,19 @@ class _Builder:
     def build_key(self, node: Any, tag: str | None) -> str:
         """A mapping key as text; `tag` is the key node's (read once by the caller)."""
         if tag not in _CORE_TAGS:
-            raise self.fail(
-                "E106",
-                f"YAML tags are not allowed here ({_short_tag(tag)})",
-                node,
-                hint="remove the tag: a journey map is plain YAML",
-            )
+            tag = self.refuse_tag(tag, node)
         key = self.build_scalar(node, tag)
         return key if isinstance(key, str) else str(node.value)
 
     def build_scalar(self, node: Any, tag: str) -> Any:
+        """The scalar's value; a number jmap refuses is reported and read as 0 (its own errors dropped)."""
+        try:
+            return self.read_scalar(node, tag)
+        except _BadNumber as error:
+            self.report("E111", str(error), node)
+            return 0
+
+    def read_scalar(self, node: Any, tag: str) -> Any:
         value: str = node.value
         if node.style == ">":
             # ruamel's round-trip scanner marks line folds in `>` scalars with U+0007 (its own
@@ -630,14 +648,14 @@ class _Builder:
         if kind == "int":
             digits = value.lstrip("+-")
             if len(digits) > 18:
-                raise self.fail("E111", f"the number {clip(value, 24)} has too many digits", node)
+                raise _BadNumber(f"the number {clip(value, 24)} has too many digits")
             try:
                 return int(value, 0) if digits[:2].lower() in ("0x", "0o") else int(value)
             except ValueError:
-                raise self.fail("E111", f"{clip(value, 24)} is not a number jmap can read", node) from None
+                raise _BadNumber(f"{clip(value, 24)} is not a number jmap can read") from None
         if kind == "float":
             if len(value) > 40:
-                raise self.fail("E111", f"the number {clip(value, 24)} has too many digits", node)
+                raise _BadNumber(f"the number {clip(value, 24)} has too many digits")
             try:
                 number = float(
                     value.replace("_", "")
@@ -649,9 +667,9 @@ class _Builder:
                     .replace(".NAN", "nan")
                 )
             except ValueError:
-                raise self.fail("E111", f"{clip(value, 24)} is not a number jmap can read", node) from None
+                raise _BadNumber(f"{clip(value, 24)} is not a number jmap can read") from None
             if not math.isfinite(number):
-                raise self.fail("E111", f"numbers must be finite, not {clip(value, 24)}", node)
+                raise _BadNumber(f"numbers must be finite, not {clip(value, 24)}")
             return number
         if kind == "bool":
             return value.lower() == "true"
@@ -659,13 +677,13 @@ class _Builder:
             return None
         bad = _find_forbidden(value)
         if bad:
-            char = bad.group()
-            raise self.fail(
+            self.report(
                 "E103",
-                f"the text holds an invisible control character (U+{ord(char):04X})",
+                f"the text holds an invisible control character (U+{ord(bad.group()):04X})",
                 node,
                 hint="remove escapes such as \\0 or \\e from the text",
             )
+            return re.sub(_FORBIDDEN, "", value)  # the rest of the map is checked with the text without them
         return value  # str, and timestamps kept as written (`date: 2026-10-01`)
 
 

@@ -74,13 +74,24 @@ def validate(doc: Document) -> list[Diagnostic]:
     """All diagnostics for a loaded map and its includes, errors and warnings, sorted."""
     token = _SUGGESTIONS.set([_MAX_SUGGESTIONS])
     try:
-        found = [*reading_problems(doc), *schema_diagnostics(doc, "journey")]
+        found = list(schema_diagnostics(doc, "journey"))
         for included in _walk_includes(doc):
             found.extend(d for d in schema_diagnostics(included, "library"))
         found.extend(semantic_diagnostics(doc))
     finally:
         _SUGGESTIONS.reset(token)
-    return dedupe(found)
+    return with_reading_problems(doc, found)
+
+
+def with_reading_problems(doc: Document, found: list[Diagnostic]) -> list[Diagnostic]:
+    """The reading problems of the map and its includes, and the other diagnostics but their follow-ons.
+
+    A value read despite a problem (a tag dropped, a bad number read as 0) is no value the author
+    wrote: what the schema says about it, at the same place, would only repeat the problem.
+    """
+    problems = reading_problems(doc)
+    places = {d.span for d in problems}
+    return dedupe([*problems, *(d for d in found if d.span not in places)])
 
 
 def reading_problems(doc: Document) -> list[Diagnostic]:
