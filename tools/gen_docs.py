@@ -515,7 +515,8 @@ FIXES: dict[str, tuple[str, dict[str, str | bytes | None]]] = {
              "written without them (`emotion: 2`).",
              {"journey.yaml": MAP.replace("emotion: 0", "emotion: 0\n    actions: Opens the app")}),
     "E203": ("Use one of the allowed values, in lower case (the hint names the closest one), or the form "
-             "the description asks for; a date is a real one, as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.", {"journey.yaml": MAP + "    touchpoints:\n      - {channel: webside, name: Shop}\n"}),
+             "the description asks for; a date is a real one, as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.",
+             {"journey.yaml": MAP + "    touchpoints:\n      - {channel: webside, name: Shop}\n"}),
     "E204": ("Use a number inside the range; emotion scores go from -2 to +2.",
              {"journey.yaml": MAP.replace("emotion: 0", "emotion: 3")}),
     "E205": ("Shorten the text or list, or fill in the empty one.", {"journey.yaml": 'jmap: 1\ntitle: ""\n' + STAGE}),
