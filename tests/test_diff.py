@@ -312,6 +312,17 @@ def test_git_reads_included_files_at_the_revision(repo: Path) -> None:
     assert [(c["kind"], c["old"], c["new"]) for c in changes] == [("renamed", "Ana", "Ana Lima")]
 
 
+def test_git_reads_the_includes_of_a_map_with_a_duplicate_key(repo: Path) -> None:
+    """A duplicate key no longer stops the loader: the included file must be fetched from the
+    revision too, or the map would get a false "does not exist" (E400) for its include."""
+    onboarding = repo / "journeys" / "onboarding.yaml"
+    onboarding.write_text(onboarding.read_text(encoding="utf-8") + "title: Again\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "a duplicate title")
+    result = run("diff", "HEAD", "journeys/onboarding.yaml")
+    assert result.exit_code == 2
+    assert "error[E105]" in result.output and "E400" not in result.output, result.output
+
+
 def test_git_ranges_and_formatting_only_commits(repo: Path) -> None:
     path = repo / "journeys" / "checkout.yaml"
     path.write_text(format_text(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -343,3 +343,14 @@ def test_cli_formats_a_persona_library(tmp_path: Path) -> None:
     library.write_text('jmap: 1\npersonas:\n- {name: Maya, id: maya, quote: "Hi"}\n', encoding="utf-8")
     assert run("fmt", str(library)).exit_code == 0
     assert library.read_text(encoding="utf-8") == "jmap: 1\npersonas:\n  - id: maya\n    name: Maya\n    quote: Hi\n"
+
+
+@pytest.mark.parametrize("extra", ["    name: Again\n", "    quote: !!python/name:os.system\n"])
+def test_a_persona_library_with_a_reading_problem_is_not_formatted(tmp_path: Path, extra: str) -> None:
+    """A duplicate key or a tag no longer stops the loader (the rest is checked too): fmt must still
+    refuse the file, not write it with the second key dropped or the tag removed."""
+    library = tmp_path / "people.yaml"
+    text = "jmap: 1\npersonas:\n  - id: maya\n    name: Maya\n" + extra
+    library.write_text(text, encoding="utf-8")
+    assert run("fmt", str(library)).exit_code == 1
+    assert library.read_text(encoding="utf-8") == text

@@ -7,7 +7,9 @@ Each file in tests/cases/invalid/ starts with a comment such as
     # expect: E200 at 8:1 hint: did you mean 'title'?
 
 (code, line:col, the file when the problem lies in an included file, and text
-the hint must hold). That
+the hint must hold). A file may start with several such lines, each reported;
+a `# and no other error` line after them says the errors are exactly those
+(no follow-on error, none hidden by another). That
 folder holds a jmap.toml, so it is the project root that includes and avatars
 may not leave; helper files live in its shared/ sub-folder. Inputs that cannot
 start with a comment (empty, binary, oversized files, a BOM in the middle),
@@ -44,6 +46,25 @@ def expectation(case: Path) -> tuple[str, int, int, Path, str]:
     return match["code"].decode(), int(match["line"]), int(match["col"]), file, hint
 
 
+ONLY_THESE = b"# and no other error"
+
+
+def expectations(case: Path) -> tuple[list[tuple[str, int, int, Path, str]], bool]:
+    """Every `# expect:` line at the top of a case, and whether the errors must be exactly those."""
+    found, exact = [], False
+    for line in case.read_bytes().split(b"\n"):
+        match = EXPECT.match(line)
+        if match:
+            file = case.parent / match["file"].decode() if match["file"] else case
+            found.append((match["code"].decode(), int(match["line"]), int(match["col"]), file,
+                          match["hint"].decode() if match["hint"] else ""))
+        elif line.strip() == ONLY_THESE:
+            exact = True
+        else:
+            break
+    return found, exact
+
+
 def assert_reports(result: CheckResult, code: str, line: int, col: int, file: Path, hint: str = "") -> None:
     found = [d for d in result.diagnostics
              if (d.code, d.span.line, d.span.col, Path(d.span.path).resolve()) == (code, line, col, file.resolve())]
@@ -61,8 +82,15 @@ COMMITTED = sorted(CASES.glob("*.yaml"))
 
 @pytest.mark.parametrize("case", COMMITTED, ids=[case.stem for case in COMMITTED])
 def test_committed_case(case: Path) -> None:
-    code, line, col, file, hint = expectation(case)
-    assert_reports(check(case), code, line, col, file, hint)
+    expected, exact = expectations(case)
+    assert expected[0] == expectation(case)
+    result = check(case)
+    for code, line, col, file, hint in expected:
+        assert_reports(result, code, line, col, file, hint)
+    if exact:
+        places = [(d.code, d.span.line, d.span.col, Path(d.span.path).resolve()) for d in result.errors]
+        assert sorted(places) == sorted((c, ln, cl, f.resolve()) for c, ln, cl, f, _ in expected), \
+            "\n".join(str(d) for d in result.errors)
 
 
 # --- generated cases --------------------------------------------------------------------

@@ -70,6 +70,7 @@ RECORDS: dict[type[SlotsRecord], dict[str, tuple[Any, Any]]] = {
         "key_spans": ({}, {("title",): Span("a.yaml", 1, 1)}),
         "root": (Path("."), Path("/p")),
         "includes": ([], [DOC_B]),
+        "problems": ([], [Diagnostic("E105", "the key 'title' appears twice", Span("a.yaml", 2, 1))]),
     },
     TextReport: {
         "lines": (0, 3),

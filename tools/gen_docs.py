@@ -492,10 +492,12 @@ FIXES: dict[str, tuple[str, dict[str, str | bytes | None]]] = {
     "E103": ("Delete the invisible character, or the escape (`\\0`, `\\e`, `\\u0007` ...) in quoted text. "
              "Copying text from a PDF or a chat often brings such characters along.",
              {"journey.yaml": MAP + 'description: "Before\\0after"\n'}),
-    "E104": ("Fix the YAML at the place shown: indent with spaces, close every bracket and quote, and put "
+    "E104": ("Fix the YAML at the place shown: indent with spaces, line up the keys of one mapping, put a "
+             "space after each key's colon (`jmap: 1`, not `jmap:1`), close every bracket and quote, and put "
              "text containing `: ` in quotes.",
              {"journey.yaml": "jmap: 1\ntitle: Checkout\ndescription: Question: why?\n" + STAGE}),
-    "E105": ("Keep one of the two keys, or merge what they say.", {"journey.yaml": MAP + "title: Again\n"}),
+    "E105": ("Keep one of the two keys, or merge what they say. Until then the rest of the file is "
+             "checked with the first one.", {"journey.yaml": MAP + "title: Again\n"}),
     "E106": ("Remove the tag (the word starting with `!`). A journey map is plain YAML: text, numbers, "
              "lists and mappings.", {"journey.yaml": MAP + "owner: !!python/object/apply:os.system [ls]\n"}),
     "E107": ("Anchors (`&name`) and aliases (`*name`) are for reusing a small piece, not for multiplying "
@@ -514,10 +516,12 @@ FIXES: dict[str, tuple[str, dict[str, str | bytes | None]]] = {
              {"journey.yaml": MAP + "titel: Checkout\n"}),
     "E201": ("Add the missing key.", {"journey.yaml": "jmap: 1\n" + STAGE}),
     "E202": ("Write the value in the form the key needs: text, a number, a list (lines starting with `- `) "
-             "or a mapping (`key: value` lines).",
+             "or a mapping (`key: value` lines). Quotes make a value text (`name: \"2026\"`); a number is "
+             "written without them (`emotion: 2`).",
              {"journey.yaml": MAP.replace("emotion: 0", "emotion: 0\n    actions: Opens the app")}),
-    "E203": ("Use one of the allowed values (the hint names the closest one), or the form the description "
-             "asks for.", {"journey.yaml": MAP + "    touchpoints:\n      - {channel: webside, name: Shop}\n"}),
+    "E203": ("Use one of the allowed values, in lower case (the hint names the closest one), or the form "
+             "the description asks for; a date is a real one, as `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.",
+             {"journey.yaml": MAP + "    touchpoints:\n      - {channel: webside, name: Shop}\n"}),
     "E204": ("Use a number inside the range; emotion scores go from -2 to +2.",
              {"journey.yaml": MAP.replace("emotion: 0", "emotion: 3")}),
     "E205": ("Shorten the text or list, or fill in the empty one.", {"journey.yaml": 'jmap: 1\ntitle: ""\n' + STAGE}),
@@ -668,6 +672,11 @@ def errors_md() -> str:
         "`jmap build` draws nothing. Warnings (`W`) point at what a good map should have; they fail only "
         "with `--strict`. The codes are stable, so CI scripts may rely on them; `--format json` and "
         "`--format github` report the same codes for machines.",
+        "",
+        "A file that cannot be read as YAML at all (E100-E102, E104, E107-E110, or a raw control "
+        "character, E103) is reported at its first such problem. Anything else is reported together with "
+        "every other problem of the file: a duplicate key (E105), a tag (E106), a number jmap does not "
+        "read (E111) or an escaped control character (E103) included.",
         "",
     ]
     for prefix, title in groups:

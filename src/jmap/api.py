@@ -30,7 +30,11 @@ _SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", "bu
 
 
 def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read a map with source positions; raises JmapError when it cannot be read."""
+    """Read a map with source positions; raises JmapError when it cannot be read.
+
+    A problem that leaves the file readable (a duplicate key, a tag) does not raise: it is in
+    `Document.problems`, and `validate` reports it with the others.
+    """
     return _load(path, max_bytes=max_bytes)
 
 

@@ -39,7 +39,7 @@ import warnings
 from functools import cache
 from typing import Any
 
-from jmap.diagnostics import JmapError, Span
+from jmap.diagnostics import Diagnostic, JmapError, Span
 from jmap.load import (
     _MERGE_TAG,
     DEFAULT_MAX_BYTES,
@@ -139,14 +139,14 @@ def _c_parser() -> Any:
     return _PARSER[0]
 
 
-def _fast_parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]:
+def _fast_parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath, Span], list[Diagnostic]]:
     """The parser jmap.load uses on this path, for the map and each included file: raises when unsure."""
     if not _plain_enough(text):
         raise _Unusual
     return _parse(text, name)
 
 
-def _parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]:
+def _parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath, Span], list[Diagnostic]]:
     from jmap import miniyaml
 
     try:
@@ -155,7 +155,7 @@ def _parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath
         node = _c_compose(text)
     builder = _FastBuilder(name)
     data = builder.build(node, (), 0)
-    return data, builder.value_spans, builder.key_spans
+    return data, builder.value_spans, builder.key_spans, []  # a problem raises _Unusual instead (report)
 
 
 def _c_compose(text: str) -> Any:
@@ -224,3 +224,6 @@ class _FastBuilder(_Builder):
 
     def merge_sources(self, key_node: Any, value_node: Any, depth: int) -> list[Any]:
         raise _Unusual
+
+    def report(self, code: str, message: str, node: Any, hint: str = "") -> None:
+        raise _Unusual  # a problem (a duplicate key, a tag...): the full path reports it

@@ -706,9 +706,9 @@ def _is_library(doc: Document) -> bool:
 
 def _diagnostics(doc: Document, library: bool) -> list[Diagnostic]:
     if library:
-        from jmap.validate import schema_diagnostics
+        from jmap.validate import schema_diagnostics, with_reading_problems
 
-        return list(schema_diagnostics(doc, "library"))
+        return with_reading_problems(doc, list(schema_diagnostics(doc, "library")))  # a duplicate key too
     from jmap.validate import validate
 
     return validate(doc)

@@ -182,14 +182,15 @@ class Snapshot:
         return self.folder.joinpath(*parts)
 
     def _write_map(self, relative: str, target: Path, depth: int) -> None:
-        from jmap.load import parse
+        from jmap.load import parse_all
 
         data = self.read(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.fetched += 1
         try:
-            parsed, _, _ = parse(data.decode("utf-8", errors="replace").removeprefix("\ufeff"), relative)
+            # parse_all: a duplicate key or a tag is reported later with the rest; the includes are still needed
+            parsed = parse_all(data.decode("utf-8", errors="replace").removeprefix("\ufeff"), relative)[0]
         except Exception:  # noqa: BLE001 - the loader reports broken YAML properly later
             return
         if not isinstance(parsed, dict):

@@ -35,6 +35,7 @@ ROOT_MARKERS = ("jmap.toml", "pyproject.toml", ".git")
 
 _CORE_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_STR_TAG = "tag:yaml.org,2002:str"
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 #: Invisible in editors, but ruamel counts them as line breaks: every line:col after them would be wrong.
 _RAW_LINE_SEPARATORS = {"\u2028", "\u2029"}
@@ -42,9 +43,10 @@ _RAW_LINE_SEPARATORS = {"\u2028", "\u2029"}
 #: A key in a document path: a mapping key or a list index.
 PathKey = str | int
 DocPath = tuple[PathKey, ...]
-#: Turns a file's text and display name into data, value spans and key spans, or raises JmapError
-#: (`parse` below; jmap.fastpath passes its own, which may also raise when unsure).
-Parser = Callable[[str, str], tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]]
+#: Turns a file's text and display name into data, value spans, key spans and the problems that
+#: did not stop the reading (a duplicate key), or raises JmapError (`parse_all` below;
+#: jmap.fastpath passes its own, which may also raise when unsure).
+Parser = Callable[[str, str], tuple[Any, dict[DocPath, Span], dict[DocPath, Span], list[Diagnostic]]]
 
 
 class Document(SlotsRecord):
@@ -54,7 +56,7 @@ class Document(SlotsRecord):
     by content and printed field by field, as a dataclass (jmap.records.SlotsRecord).
     """
 
-    __slots__ = ("path", "data", "value_spans", "key_spans", "root", "includes")
+    __slots__ = ("path", "data", "value_spans", "key_spans", "root", "includes", "problems")
 
     def __init__(
         self,
@@ -64,6 +66,7 @@ class Document(SlotsRecord):
         key_spans: dict[DocPath, Span],
         root: Path,
         includes: list[Document] | None = None,
+        problems: list[Diagnostic] | None = None,
     ) -> None:
         self.path = path
         self.data = data
@@ -75,6 +78,9 @@ class Document(SlotsRecord):
         self.root = root
         #: Included files (already merged into ``data``), for validation and caching.
         self.includes: list[Document] = [] if includes is None else includes
+        #: Errors found while reading that left the data readable (a duplicate key, first value kept):
+        #: jmap.validate reports them with the schema's, so one does not hide the others.
+        self.problems: list[Diagnostic] = [] if problems is None else problems
 
     def span(self, path: DocPath, *, key: bool = False) -> Span:
         """The best known span for a document path: the part itself or its nearest parent."""
@@ -128,7 +134,7 @@ def load(
     file = Path(path)
     root = (root or find_root(file.parent)).resolve()
     _refuse_link_out(file, root)
-    return _load(file, root, max_bytes, stack=(), budget=[MAX_INCLUDES], parser=parser or parse)
+    return _load(file, root, max_bytes, stack=(), budget=[MAX_INCLUDES], parser=parser or parse_all)
 
 
 def _refuse_link_out(file: Path, root: Path) -> None:
@@ -164,7 +170,7 @@ def _load(
 ) -> Document:
     name = display_path(file)
     text = read_text(file, max_bytes)
-    data, value_spans, key_spans = parser(text, name)
+    data, value_spans, key_spans, problems = parser(text, name)
     if not isinstance(data, dict):
         raise JmapError(
             [
@@ -176,7 +182,7 @@ def _load(
                 )
             ]
         )
-    doc = Document(file, data, value_spans, key_spans, root)
+    doc = Document(file, data, value_spans, key_spans, root, problems=problems)
     _load_includes(doc, max_bytes, (*stack, file.resolve()), budget, parser)
     return doc
 
@@ -304,7 +310,18 @@ def _is_forbidden_char(char: str) -> bool:
 
 
 def parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath, Span]]:
-    """Parse YAML text into plain data plus value and key spans; raise JmapError on bad YAML."""
+    """Parse YAML text into plain data plus value and key spans; raise JmapError on bad YAML.
+
+    A duplicate key is an error here too; `load` uses `parse_all`, which reports it with the rest.
+    """
+    data, value_spans, key_spans, problems = parse_all(text, name)
+    if problems:
+        raise JmapError(problems)
+    return data, value_spans, key_spans
+
+
+def parse_all(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath, Span], list[Diagnostic]]:
+    """As `parse`, but a problem that leaves the data readable (a duplicate key) is returned, not raised."""
     from ruamel.yaml import YAML
     from ruamel.yaml.composer import MaxDepthExceededError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLWarning
@@ -324,21 +341,7 @@ def parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath,
     except RecursionError:
         raise JmapError([_too_deep(_deepest_line(text), name)]) from None
     except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = (error.problem or error.context or "invalid YAML").strip()
-        if problem.startswith("but ") and error.context:  # "expected a single document ... but found another"
-            problem = f"{error.context.strip()} {problem}"
-        raise JmapError(
-            [
-                Diagnostic(
-                    "E104",
-                    f"the YAML is broken here: {clip(problem, 120)}",
-                    Span(name, line, col),
-                    hint=_yaml_hint(problem, error.context or "", error.context_mark),
-                )
-            ]
-        ) from None
+        raise JmapError([_syntax_error(error, text, name)]) from None
     except YAMLError as error:
         raise JmapError(
             [Diagnostic("E104", f"the YAML is broken: {clip(str(error), 120)}", Span(name, 1, 1))]
@@ -350,7 +353,91 @@ def parse(text: str, name: str) -> tuple[Any, dict[DocPath, Span], dict[DocPath,
         data = builder.build(node, (), 0)
     except RecursionError:
         raise JmapError([_too_deep(_deepest_line(text), name)]) from None
-    return data, builder.value_spans, builder.key_spans
+    return data, builder.value_spans, builder.key_spans, builder.problems
+
+
+def _syntax_error(error: Any, text: str, name: str) -> Diagnostic:
+    """E104 for a YAML syntax error, at the place the author must change and with a hint for its cause.
+
+    The parser reports where it gave up, which is not always where the mistake is: after
+    `jmap:1` (no space, so a text and not a key) or an over-indented key (read as more of
+    the text above), it stops at the next ':' and says only "mapping values are not allowed".
+    """
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (error.problem or error.context or "invalid YAML").strip()
+    if problem.startswith("but ") and error.context:  # "expected a single document ... but found another"
+        problem = f"{error.context.strip()} {problem}"
+    message = f"the YAML is broken here: {clip(problem, 120)}"
+    hint = _yaml_hint(problem, error.context or "", error.context_mark)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "mapping values are not allowed" in problem and mark is not None and mark.line < len(lines):
+        began = _text_start(lines, mark.line, mark.column)
+        if began == mark.line:
+            return Diagnostic("E104", message, Span(name, line, col), hint=hint)  # `key: text: more text`
+    elif "could not find expected ':'" in problem and error.context_mark is not None:
+        began = error.context_mark.line  # where the text that YAML could not read as a key began
+    else:
+        return Diagnostic("E104", message, Span(name, line, col), hint=hint)
+    unspaced = _UNSPACED_KEY.match(lines[began]) if began < len(lines) else None
+    if unspaced:
+        key, value = clip(unspaced["key"], 40), clip(unspaced["value"], 20)
+        return Diagnostic(
+            "E104",
+            f"the YAML is broken here: '{key}:{value}' is read as text, not as a key",
+            Span(name, began + 1, unspaced.start("value")),
+            hint=f"put a space after the colon: `{key}: {value}`",
+        )
+    if "mapping values" in problem:  # a key on a line of its own, read as more of the text above it
+        span = Span(name, line, _indent(lines[mark.line]) + 1)
+        return Diagnostic("E104", message, span, hint=_over_indented(lines, mark.line))
+    return Diagnostic("E104", message, Span(name, line, col), hint=hint)
+
+
+#: A line that is a key, its colon and a value with no space between (`jmap:1`, `- id:start`), and no `: `.
+_UNSPACED_KEY = re.compile(r"^[ ]*(?:-[ ]+)?(?P<key>[A-Za-z_][\w-]*):(?P<value>[^\s:#][^:#]*?)[ ]*(?:[ ]#.*)?$")
+#: A `key:` (value or not) at the start of a line, after its indentation and an optional `- `.
+_KEY_LINE = re.compile(r"^(?P<indent>[ ]*)(?:-[ ]+)?(?P<key>[^\s#'\"\-?:][^:#]*?):(?:[ ]|$)")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _text_start(lines: list[str], line: int, column: int) -> int:
+    """The line where the plain text holding the ':' at (line, column) began (0-based)."""
+    if re.search(r":[ ]", lines[line][:column]):
+        return line  # `description: Question: why?`: the text began on this line, after its key
+    for earlier in range(line - 1, -1, -1):
+        stripped = lines[earlier].strip()
+        if stripped and not stripped.startswith("#"):
+            return earlier
+    return line
+
+
+def _over_indented(lines: list[str], line: int) -> str:
+    """The hint for a key indented deeper than its neighbours: YAML read it as more text of the value above."""
+    indent = _indent(lines[line])
+    for earlier in range(line - 1, -1, -1):
+        stripped = lines[earlier].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        key = _KEY_LINE.match(lines[earlier])
+        if not key and stripped.startswith("- "):
+            return (
+                f"this key is indented more than the list item above it, so YAML reads it as more of the "
+                f"text of that item (line {earlier + 1}): check its indentation"
+            )
+        if key and len(key["indent"]) < indent:
+            spaces = key.start("key")
+            name = clip(key["key"], 40)
+            return (
+                f"this key is indented more than the keys above it, so YAML reads it as more of the text of "
+                f"'{name}' (line {earlier + 1}): line it up with '{name}', "
+                + (f"{spaces} spaces in" if spaces else "at the start of the line")
+                + " (or put that text in quotes if ': ' is part of it)"
+            )
+    return "this line is indented more than the lines above it: check its indentation"
 
 
 def _yaml_hint(problem: str, context: str = "", context_mark: Any = None) -> str:
@@ -405,6 +492,10 @@ def _short_tag(tag: object) -> str:
     return clip(text, 40)
 
 
+class _BadNumber(ValueError):
+    """A number jmap does not read (E111): its message says why."""
+
+
 class _Builder:
     """Turns composed YAML nodes into plain data, recording spans and enforcing bounds."""
 
@@ -412,6 +503,9 @@ class _Builder:
         self.name = name
         self.value_spans: dict[DocPath, Span] = {}
         self.key_spans: dict[DocPath, Span] = {}
+        #: Problems that leave the data readable (a duplicate key, a tag, a bad number or escape):
+        #: reported with the schema's errors, the value read as plain text, 0 or without the pair.
+        self.problems: list[Diagnostic] = []
         self.nodes = 0
 
     def span(self, node: Any) -> Span:
@@ -421,18 +515,26 @@ class _Builder:
     def fail(self, code: str, message: str, node: Any, hint: str = "") -> JmapError:
         return JmapError([Diagnostic(code, message, self.span(node), hint)])
 
+    def report(self, code: str, message: str, node: Any, hint: str = "") -> None:
+        """A problem after which the rest can still be checked: one mistake must not hide the others.
+
+        jmap.validate drops the schema's errors at the same place, which would only repeat it.
+        """
+        self.problems.append(Diagnostic(code, message, self.span(node), hint))
+
+    def refuse_tag(self, tag: str | None, node: Any) -> str:
+        """Report a tag that is not plain YAML; the node is then read as untagged text."""
+        self.report("E106", f"YAML tags are not allowed here ({_short_tag(tag)})", node,
+                    hint="remove the tag: a journey map is plain YAML")
+        return _STR_TAG
+
     def build(self, node: Any, path: DocPath, depth: int) -> Any:
         self.count(node)
         if depth > MAX_DEPTH:
             raise JmapError([_too_deep(self.span(node).line, self.name)])
         tag = _tag_of(node)
         if tag not in _CORE_TAGS:
-            raise self.fail(
-                "E106",
-                f"YAML tags are not allowed here ({_short_tag(tag)})",
-                node,
-                hint="remove the tag: a journey map is plain YAML",
-            )
+            tag = self.refuse_tag(tag, node)
         if path not in self.value_spans:
             self.value_spans[path] = self.span(node)
         if node.id == "mapping":
@@ -460,16 +562,12 @@ class _Builder:
                 merged.extend(self.merge_sources(key_node, value_node, depth + 1))
                 continue
             if not isinstance(key_node.value, str) or key_node.id != "scalar":
-                raise self.fail("E104", "a key must be plain text", key_node)
+                self.report("E104", "a key must be plain text", key_node)
+                continue
             key = self.build_key(key_node, key_tag)
             if key in result:
-                first = self.key_spans[(*path, key)]
-                raise self.fail(
-                    "E105",
-                    f"the key '{clip(key)}' appears twice in this mapping (first at line {first.line})",
-                    key_node,
-                    hint="remove one of them, or merge their content",
-                )
+                self.duplicate(key_node, value_node, (*path, key), depth + 1)
+                continue
             self.key_spans[(*path, key)] = self.span(key_node)
             result[key] = self.build(value_node, (*path, key), depth + 1)
         for source in merged:
@@ -478,12 +576,34 @@ class _Builder:
                 if key_tag == _MERGE_TAG:
                     continue  # expanded (and counted) by merge_sources
                 if not isinstance(key_node.value, str) or key_node.id != "scalar":
-                    raise self.fail("E104", "a key must be plain text", key_node)
+                    self.report("E104", "a key must be plain text", key_node)
+                    continue
                 key = self.build_key(key_node, key_tag)
                 if key not in result:
                     self.key_spans[(*path, key)] = self.span(key_node)
                     result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
+
+    def duplicate(self, key_node: Any, value_node: Any, path: DocPath, depth: int) -> None:
+        """Report a key given twice, and go on with the first value, so the rest of the map is checked too.
+
+        The second value is still built (bounded, its tags and numbers checked, its own duplicates
+        found), into spans of its own: the first value's places must stay the ones reported.
+        """
+        first = self.key_spans[path]
+        self.report(
+            "E105",
+            f"the key '{clip(path[-1])}' appears twice in this mapping (first at line {first.line}); "
+            "the rest of the file was checked with the first one",
+            key_node,
+            hint="remove one of them, or merge their content",
+        )
+        spans = self.value_spans, self.key_spans
+        self.value_spans, self.key_spans = {}, {}
+        try:
+            self.build(value_node, path, depth)
+        finally:
+            self.value_spans, self.key_spans = spans
 
     def merge_sources(self, key_node: Any, value_node: Any, depth: int) -> list[Any]:
         """The mappings a merge key (<<) brings in, nested merges included, in precedence order."""
@@ -491,7 +611,8 @@ class _Builder:
             raise JmapError([_too_deep(self.span(key_node).line, self.name)])
         sources = value_node.value if value_node.id == "sequence" else [value_node]
         if not all(source.id == "mapping" for source in sources):
-            raise self.fail("E104", "a merge key (<<) must refer to a mapping", key_node)
+            self.report("E104", "a merge key (<<) must refer to a mapping", key_node)
+            sources = [source for source in sources if source.id == "mapping"]
         found: list[Any] = []
         for source in sources:
             self.count(source)
@@ -505,16 +626,19 @@ class _Builder:
     def build_key(self, node: Any, tag: str | None) -> str:
         """A mapping key as text; `tag` is the key node's (read once by the caller)."""
         if tag not in _CORE_TAGS:
-            raise self.fail(
-                "E106",
-                f"YAML tags are not allowed here ({_short_tag(tag)})",
-                node,
-                hint="remove the tag: a journey map is plain YAML",
-            )
+            tag = self.refuse_tag(tag, node)
         key = self.build_scalar(node, tag)
         return key if isinstance(key, str) else str(node.value)
 
     def build_scalar(self, node: Any, tag: str) -> Any:
+        """The scalar's value; a number jmap refuses is reported and read as 0 (its own errors dropped)."""
+        try:
+            return self.read_scalar(node, tag)
+        except _BadNumber as error:
+            self.report("E111", str(error), node)
+            return 0
+
+    def read_scalar(self, node: Any, tag: str) -> Any:
         value: str = node.value
         if node.style == ">":
             # ruamel's round-trip scanner marks line folds in `>` scalars with U+0007 (its own
@@ -524,14 +648,14 @@ class _Builder:
         if kind == "int":
             digits = value.lstrip("+-")
             if len(digits) > 18:
-                raise self.fail("E111", f"the number {clip(value, 24)} has too many digits", node)
+                raise _BadNumber(f"the number {clip(value, 24)} has too many digits")
             try:
                 return int(value, 0) if digits[:2].lower() in ("0x", "0o") else int(value)
             except ValueError:
-                raise self.fail("E111", f"{clip(value, 24)} is not a number jmap can read", node) from None
+                raise _BadNumber(f"{clip(value, 24)} is not a number jmap can read") from None
         if kind == "float":
             if len(value) > 40:
-                raise self.fail("E111", f"the number {clip(value, 24)} has too many digits", node)
+                raise _BadNumber(f"the number {clip(value, 24)} has too many digits")
             try:
                 number = float(
                     value.replace("_", "")
@@ -543,9 +667,9 @@ class _Builder:
                     .replace(".NAN", "nan")
                 )
             except ValueError:
-                raise self.fail("E111", f"{clip(value, 24)} is not a number jmap can read", node) from None
+                raise _BadNumber(f"{clip(value, 24)} is not a number jmap can read") from None
             if not math.isfinite(number):
-                raise self.fail("E111", f"numbers must be finite, not {clip(value, 24)}", node)
+                raise _BadNumber(f"numbers must be finite, not {clip(value, 24)}")
             return number
         if kind == "bool":
             return value.lower() == "true"
@@ -553,13 +677,13 @@ class _Builder:
             return None
         bad = _find_forbidden(value)
         if bad:
-            char = bad.group()
-            raise self.fail(
+            self.report(
                 "E103",
-                f"the text holds an invisible control character (U+{ord(char):04X})",
+                f"the text holds an invisible control character (U+{ord(bad.group()):04X})",
                 node,
                 hint="remove escapes such as \\0 or \\e from the text",
             )
+            return re.sub(_FORBIDDEN, "", value)  # the rest of the map is checked with the text without them
         return value  # str, and timestamps kept as written (`date: 2026-10-01`)
 
 

@@ -6,6 +6,7 @@ the span of the key or value at fault, de-duplicated and returned together.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
@@ -79,7 +80,23 @@ def validate(doc: Document) -> list[Diagnostic]:
         found.extend(semantic_diagnostics(doc))
     finally:
         _SUGGESTIONS.reset(token)
-    return dedupe(found)
+    return with_reading_problems(doc, found)
+
+
+def with_reading_problems(doc: Document, found: list[Diagnostic]) -> list[Diagnostic]:
+    """The reading problems of the map and its includes, and the other diagnostics but their follow-ons.
+
+    A value read despite a problem (a tag dropped, a bad number read as 0) is no value the author
+    wrote: what the schema says about it, at the same place, would only repeat the problem.
+    """
+    problems = reading_problems(doc)
+    places = {d.span for d in problems}
+    return dedupe([*problems, *(d for d in found if d.span not in places)])
+
+
+def reading_problems(doc: Document) -> list[Diagnostic]:
+    """The errors found while reading the map and its includes that did not stop it (Document.problems)."""
+    return [*doc.problems, *(d for included in _walk_includes(doc) for d in included.problems)]
 
 
 def _walk_includes(doc: Document) -> Iterator[Document]:
@@ -109,11 +126,7 @@ def _leaf_errors(error: Any) -> list[Any]:
     for sub in error.context:
         by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
     depth = len(error.absolute_path)
-    plausible = [
-        errors
-        for errors in by_branch.values()
-        if not any(e.validator == "type" and len(e.absolute_path) == depth for e in errors)
-    ]
+    plausible = [errors for errors in by_branch.values() if not any(_other_kind(e, depth) for e in errors)]
     if len(plausible) == 1:
         return [leaf for sub in plausible[0] for leaf in _leaf_errors(sub)]
     if not plausible:
@@ -121,6 +134,19 @@ def _leaf_errors(error: Any) -> list[Any]:
     from jsonschema.exceptions import best_match
 
     return _leaf_errors(best_match(e for errors in plausible for e in errors))
+
+
+def _other_kind(error: Any, depth: int) -> bool:
+    """Whether an alternative wants another kind of value here (`theme: {name: Dark}` is no theme name)."""
+    if len(error.absolute_path) != depth:
+        return False
+    if error.validator == "enum":
+        return not any(_kind(error.instance) == _kind(choice) for choice in error.validator_value)
+    return bool(error.validator == "type")
+
+
+def _kind(value: Any) -> str:
+    return "number" if isinstance(value, int | float) and not isinstance(value, bool) else type(value).__name__
 
 
 def _unknown_keys(doc: Document, error: Any) -> Iterator[Diagnostic]:
@@ -173,13 +199,17 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
     if keyword in ("type", "oneOf", "anyOf"):
         expected = _expected_words(error)
         subject = where if path and isinstance(path[-1], int) else f"{field} in {where}"
-        return Diagnostic("E202", f"{subject} must be {expected}, not {_type_word(value)}", span)
+        return Diagnostic(
+            "E202", f"{subject} must be {expected}, not {_type_word(value)}", span, _quote_hint(value, _types(error))
+        )
     if keyword == "enum":
         choices = [str(c) for c in error.validator_value]
         suggestion = did_you_mean(str(value), choices)
         hint = f"did you mean '{suggestion}'?" if suggestion else f"choose one of: {', '.join(choices)}"
         subject = where if path and isinstance(path[-1], int) else f"{field} in {where}"
         return Diagnostic("E203", f"{subject} cannot be '{clip(value, 40)}'", span, hint)
+    if keyword == "pattern" and path[-1:] == ("date",) and isinstance(value, str) and _calendar_problem(value):
+        return _date_diagnostic(value, field, where, span)
     if keyword == "pattern":
         return Diagnostic(
             "E203",
@@ -205,17 +235,82 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
     return Diagnostic("E203", f"{field} in {where} is not valid: {clip(error.message, 100)}", span)
 
 
-def _expected_words(error: Any) -> str:
+def _types(error: Any) -> list[str]:
+    """The JSON types a type error (or each alternative of a oneOf/anyOf) wants at its place."""
     if error.validator == "type":
-        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        return " or ".join(_TYPE_WORDS.get(t, str(t)) for t in types)
-    words: list[str] = []
+        return error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    types: list[str] = []
     for sub in error.context:
         if sub.validator == "type" and len(sub.absolute_path) == len(error.absolute_path):
-            word = _TYPE_WORDS.get(sub.validator_value, str(sub.validator_value))
-            if word not in words:
-                words.append(word)
+            for kind in sub.validator_value if isinstance(sub.validator_value, list) else [sub.validator_value]:
+                if kind not in types:
+                    types.append(kind)
+    return types
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+#: The form of a date in a map (the schema's pattern accepts real months and days 01-31 only).
+_DATE_FORM = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
+
+
+def _calendar_problem(value: str) -> str:
+    """Why a date of the form YYYY, YYYY-MM or YYYY-MM-DD is no real date ("" when it is one)."""
+    import calendar
+
+    match = _DATE_FORM.fullmatch(value)
+    if not match or not match["month"]:
+        return ""
+    month = int(match["month"])
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    days = calendar.monthrange(int(match["year"]), month)[1]
+    if match["day"] and not 1 <= int(match["day"]) <= days:
+        return f"{_MONTHS[month - 1]} {match['year']} has {days} days, not {int(match['day'])}"
+    return ""
+
+
+def _has_schema_form(date: str) -> bool:
+    """Whether the schema accepts the date (it checks only the ranges of months and days)."""
+    return re.fullmatch(schema()["$defs"]["research"]["properties"]["date"]["pattern"].rstrip("$"), date) is not None
+
+
+def _date_diagnostic(value: str, field: str, where: str, span: Any) -> Diagnostic:
+    return Diagnostic(
+        "E203",
+        f"{field} in {where} is not a real date: '{clip(value, 20)}' ({_calendar_problem(value)})",
+        span,
+        hint="write a real date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2026-02-28",
+    )
+
+
+def _expected_words(error: Any) -> str:
+    words = list(dict.fromkeys(_TYPE_WORDS.get(t, str(t)) for t in _types(error)))
     return " or ".join(words) or "something else"
+
+
+def _quote_hint(value: Any, types: list[str]) -> str:
+    """Quotes decide between text and a number in YAML: say so when they are the fix."""
+    if "string" in types and isinstance(value, bool | int):
+        written = str(value).lower() if isinstance(value, bool) else str(value)
+        return f'put quotes around it: "{clip(written, 20)}"'
+    if "string" in types and isinstance(value, float):
+        return "put quotes around it, as you wrote it, so that it is read as text"
+    if isinstance(value, str) and not {"integer", "number"}.isdisjoint(types) and "string" not in types:
+        text = value.strip()
+        number = _as_number(text, whole="number" not in types)
+        if number is not None:
+            return f"write the number without quotes: {clip(text, 20)}"
+    return ""
+
+
+def _as_number(text: str, *, whole: bool) -> int | float | None:
+    """The number a text spells (`"2"`, `"-1.5"`), or None; only whole numbers when `whole`."""
+    if re.fullmatch(r"[-+]?[0-9]{1,15}", text):
+        return int(text)
+    if not whole and re.fullmatch(r"[-+]?[0-9]{0,15}\.[0-9]{1,15}", text) and any(c.isdigit() for c in text):
+        return float(text)
+    return None
 
 
 def _type_word(value: Any) -> str:
@@ -399,6 +494,7 @@ class _Semantics:
             for step_index, step in _dicts(stage.get("steps")):
                 self.check_column(step, ("stages", index, "steps", step_index), "step", parent=stage)
         self.check_chapters(stages)
+        self.check_dates()
         self.check_avatars()
         self.check_usage()
         return self.found
@@ -558,7 +654,7 @@ class _Semantics:
         order = {stage["id"]: i for i, (_, stage) in enumerate(stages) if isinstance(stage.get("id"), str)}
         stage_ids = list(order)
         owner: dict[str, str] = {}
-        last_position = -1
+        last_position, last_chapter = -1, ""
         for index, chapter in _dicts(self.data.get("chapters")):
             ident = chapter.get("id")
             name: str = ident if isinstance(ident, str) else f"chapter {index + 1}"
@@ -592,15 +688,32 @@ class _Semantics:
             if not positions:
                 continue
             consecutive = positions == list(range(positions[0], positions[0] + len(positions)))
-            if not consecutive or positions[0] <= last_position:
+            message = (
+                f"chapter '{clip(name, 40)}' must list consecutive stages in journey order, "
+                "after the previous chapter's"
+            )
+            if not consecutive:
+                expected = stage_ids[min(positions) : max(positions) + 1]
+                self.error("E304", message, ("chapters", index, "stages"), hint="expected: " + _listing(expected))
+                continue  # its stages are no measure for the next chapter: a correct one gets no follow-on error
+            if positions[0] <= last_position:
                 self.error(
                     "E304",
-                    f"chapter '{clip(name, 40)}' must list consecutive stages in journey order, "
-                    "after the previous chapter's",
+                    message,
                     ("chapters", index, "stages"),
-                    hint="expected: " + _listing(stage_ids[min(positions) : max(positions) + 1]),
+                    hint=f"chapter '{clip(last_chapter, 40)}' before it already reaches the stage "
+                    f"'{clip(stage_ids[last_position], 40)}': put the chapters in the order of their stages",
                 )
-            last_position = max(last_position, positions[-1])
+                continue
+            last_position, last_chapter = positions[-1], name
+
+    def check_dates(self) -> None:
+        """Dates of the right form that no calendar has (`2026-02-30`); the schema refuses month 13 and day 32."""
+        for index, source in _dicts(self.data.get("research")):
+            date = source.get("date")
+            if isinstance(date, str) and _calendar_problem(date) and _has_schema_form(date):
+                path: DocPath = ("research", index, "date")
+                self.found.append(_date_diagnostic(date, "'date'", describe(self.data, path), self.doc.span(path)))
 
     def check_avatars(self) -> None:
         for index, persona in _dicts(self.data.get("personas")):
