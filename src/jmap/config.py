@@ -40,6 +40,9 @@ CONFIG_FILE = "jmap.toml"
 PYPROJECT = "pyproject.toml"
 FORMATS = ("svg", "png", "pdf", "html")
 DEFAULT_NAMING = "{dir}/{stem}.{ext}"
+#: A config holds a few lines: a larger file is refused unread, and nesting deeper than this is a mistake.
+MAX_CONFIG_BYTES = 1_000_000
+MAX_DEPTH = 50
 NAMING_FIELDS = ("dir", "stem", "ext")
 #: A regular expression, like the two below: `re` compiles them on first use, not for every build (~1 ms).
 PAGE_SIZE = r"fit|(?:a[0-6]|b[0-6]|letter|legal|tabloid)(?:-(?:portrait|landscape))?"
@@ -186,14 +189,19 @@ def parse_config(path: Path) -> ProjectConfig:
     """Read and check one config file (jmap.toml, or a pyproject.toml's [tool.jmap])."""
     name = display_path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as error:
         raise JmapError([Diagnostic("E100", f"cannot read the config file: {error.strerror or error}",
                                     Span(name, 0, 0))]) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise JmapError([Diagnostic("E101", f"the config file is larger than {MAX_CONFIG_BYTES:,} bytes",
+                                    Span(name, 1, 1), hint="a config file needs a few lines; is this the right file?")])
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise JmapError([Diagnostic("E102", "the config file is not valid UTF-8 text", Span(name, 1, 1),
+    except UnicodeDecodeError as error:
+        line, col = _place(raw[: error.start].decode("utf-8", "replace"))
+        raise JmapError([Diagnostic("E102", "the config file is not valid UTF-8 text", Span(name, line, col),
                                     hint="save the file as UTF-8 in your editor")]) from None
     import tomllib
 
@@ -201,18 +209,62 @@ def parse_config(path: Path) -> ProjectConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise JmapError([_toml_error(error, name)]) from None
+    except RecursionError:  # tomllib recurses once per nested [ or {
+        line, col = _too_deep(text)
+        raise JmapError([Diagnostic("E108", "the config nests lists or tables deeper than a config needs",
+                                    Span(name, line, col), hint="a config needs lists of texts, not lists of lists")]) from None
     prefix: tuple[str, ...] = ()
+    checker = _Checker(text, name, prefix)
     if path.name == PYPROJECT:
-        prefix = ("tool", "jmap")
-        table = data.get("tool", {}).get("jmap", {})
+        prefix = checker.prefix = ("tool", "jmap")
+        tool = data.get("tool", {})
+        table = tool.get("jmap", {}) if isinstance(tool, dict) else None
+        if not isinstance(table, dict):
+            where = ("tool",) if not isinstance(tool, dict) else ()
+            checker.prefix = () if where else prefix
+            checker.error("E202", f"'{'tool' if where else 'tool.jmap'}' in pyproject.toml must be a table",
+                          where, hint="write the settings under a [tool.jmap] header")
+            raise JmapError(checker.diagnostics)
     else:
         table = data
-    checker = _Checker(text, name, prefix)
     root = Path(os.path.abspath(path.parent))
     config = checker.check(table, root, Path(os.path.abspath(path)))
     if checker.diagnostics:
         raise JmapError(sorted(checker.diagnostics, key=lambda d: (d.span.line, d.span.col)))
     return config
+
+
+def _place(before: str) -> tuple[int, int]:
+    """The 1-based line and column just after a text (TOML counts lines by \\n only)."""
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def _too_deep(text: str) -> tuple[int, int]:
+    """Where brackets first nest deeper than MAX_DEPTH (strings and comments skipped; an estimate)."""
+    depth, index, quote = 0, 0, ""
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\" and quote[0] == '"':
+                index += 1
+            elif text.startswith(quote, index):
+                index += len(quote) - 1
+                quote = ""
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            index += len(quote) - 1
+        elif char == "#":
+            end = text.find("\n", index)
+            index = len(text) if end < 0 else end
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _place(text[:index])
+        elif char in "]}":
+            depth -= 1
+        index += 1
+    return (1, 1)
 
 
 def _toml_error(error: "tomllib.TOMLDecodeError", name: str) -> Diagnostic:
@@ -244,7 +296,7 @@ class _Positions:
         self.values: dict[tuple[str, ...], tuple[int, int]] = {}
         table: tuple[str, ...] = ()
         in_multiline = False
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(text.split("\n"), start=1):  # TOML lines end at \n only
             if in_multiline:
                 if line.count('"""') % 2 or line.count("'''") % 2:
                     in_multiline = False
