@@ -253,6 +253,6 @@ def test_mutated_configs_are_usage_errors_with_a_place(tmp_path_factory: pytest.
     output = result.stdout + result.stderr
     assert "Traceback" not in output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code in (0, 2), output
+    assert result.exit_code in (0, 1, 2), output  # 1: the map breaks a setting (max_bytes = 5)
     if result.exit_code == 2:
         assert re.search(rf"{re.escape(name)}:\d+:\d+: error\[E\d{{3}}\]", output), output

@@ -43,6 +43,7 @@ DEFAULT_NAMING = "{dir}/{stem}.{ext}"
 #: A config holds a few lines: a larger file is refused unread, and nesting deeper than this is a mistake.
 MAX_CONFIG_BYTES = 1_000_000
 MAX_DEPTH = 50
+MAX_PATH_CHARS = 1000
 NAMING_FIELDS = ("dir", "stem", "ext")
 #: A regular expression, like the two below: `re` compiles them on first use, not for every build (~1 ms).
 PAGE_SIZE = r"fit|(?:a[0-6]|b[0-6]|letter|legal|tabloid)(?:-(?:portrait|landscape))?"
@@ -377,6 +378,21 @@ class _Checker:
             if checked is not None:
                 values[sub] = checked
 
+    def path_text(self, value: str, key: tuple[str, ...]) -> bool:
+        """Whether a path or pattern is usable: no control character, not longer than a path may be."""
+        import unicodedata
+
+        bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs")), None)
+        if bad is not None:
+            self.error("E103", f"'{key[-1]}' holds the control character U+{ord(bad):04X}", key,
+                       hint="paths and patterns are plain text; remove the escape")
+            return False
+        if len(value) > MAX_PATH_CHARS:
+            self.error("E205", f"'{key[-1]}' is {len(value):,} characters long; a path has at most "
+                       f"{MAX_PATH_CHARS:,}", key)
+            return False
+        return True
+
     # one method per key: return the checked value, or None after reporting the problem
 
     def strings(self, value: Any, key: tuple[str, ...], example: str) -> tuple[str, ...] | None:
@@ -384,6 +400,8 @@ class _Checker:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             self.error("E202", f"'{key[-1]}' must be a list of texts", key, hint=f"e.g. {key[-1]} = {example}")
+            return None
+        if not all(self.path_text(v, key) for v in value):
             return None
         return tuple(value)
 
@@ -401,6 +419,8 @@ class _Checker:
     def check_output(self, value: Any, key: tuple[str, ...]) -> Path | None:
         if not isinstance(value, str) or not value.strip():
             self.error("E202", "'output' must be a folder name", key, hint='e.g. output = "renders"')
+            return None
+        if not self.path_text(value, key):
             return None
         # A config may arrive in a stranger's pull request: it must not point builds (or
         # `--prune`, or `jmap serve`) at a folder outside the project.
@@ -444,6 +464,8 @@ class _Checker:
         return value
 
     def check_naming(self, value: Any, key: tuple[str, ...]) -> str | None:
+        if isinstance(value, str) and not self.path_text(value, key):
+            return None
         problem = naming_problem(value) if isinstance(value, str) else "it must be a text"
         if problem:
             self.error("E203", f"'naming' is not usable: {problem}", key, hint=f'e.g. naming = "{DEFAULT_NAMING}"')
