@@ -701,7 +701,7 @@ class TextReporter(Reporter):
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._bar = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                 TextColumn("{task.description}"), console=Console(file=self.stream),
+                                 TextColumn("{task.description}", markup=False), console=Console(file=self.stream),
                                  transient=True)
             self._bar.start()
             self._task = self._bar.add_task("", total=to_build)
@@ -749,14 +749,17 @@ class TextReporter(Reporter):
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+        from jmap.diagnostics import printable
+
         for path in report.pruned:
-            self._print(f"removed {display_path(path)} (its map is gone)")
+            self._print(f"removed {printable(display_path(path))} (its map is gone)")
         for path in report.kept:
-            self._print(f"kept {display_path(path)}: its map is gone, but the file was changed after jmap wrote it")
+            self._print(f"kept {printable(display_path(path))}: its map is gone, but the file was changed after "
+                        "jmap wrote it")
         leftover = [p for p in report.orphans if p not in report.pruned and p not in report.kept]
         if leftover and not self.quiet:
             for path in leftover:
-                self._print(f"orphaned {display_path(path)}: its map is gone (remove it with --prune)")
+                self._print(f"orphaned {printable(display_path(path))}: its map is gone (remove it with --prune)")
         if report.check and report.stale:
             self._print(f"{_plural(sum(len(r.stale) for r in report.stale), 'output')} out of date; "
                         "run `jmap build` and commit the result")

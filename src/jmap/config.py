@@ -213,7 +213,8 @@ def parse_config(path: Path) -> ProjectConfig:
     except RecursionError:  # tomllib recurses once per nested [ or {
         line, col = _too_deep(text)
         raise JmapError([Diagnostic("E108", "the config nests lists or tables deeper than a config needs",
-                                    Span(name, line, col), hint="a config needs lists of texts, not lists of lists")]) from None
+                                    Span(name, line, col),
+                                    hint="a config needs lists of texts, not lists of lists")]) from None
     prefix: tuple[str, ...] = ()
     checker = _Checker(text, name, prefix)
     if path.name == PYPROJECT:

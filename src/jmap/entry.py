@@ -96,7 +96,9 @@ def run_build(params: dict[str, Any]) -> int:
     try:
         return build_command(**params)
     except UsageError as error:
-        sys.stderr.write(f"jmap: error: {error}\n")
+        from jmap.diagnostics import printable
+
+        sys.stderr.write(f"jmap: error: {printable(str(error))}\n")
         sys.stderr.flush()
         return 2
     except KeyboardInterrupt:
