@@ -482,10 +482,12 @@ class _Semantics:
                 continue
             if ident in seen:
                 first = self.doc.span((*seen[ident], "id"))
+                elsewhere = first.path != self.doc.span((*path, "id")).path  # two files: say which
                 self.error(
                     "E300",
                     f"the id '{clip(ident, 40)}' is already used by "
-                    f"{describe(self.data, seen[ident])} (line {first.line})",
+                    f"{describe(self.data, seen[ident])} (line {first.line}"
+                    f"{f' of {clip(first.path, 80)}' if elsewhere else ''})",
                     (*path, "id"),
                     hint="every persona, research source, chapter, stage and step needs its own id",
                 )
