@@ -177,9 +177,11 @@ class BuildReport(SlotsRecord):
 # --- one map ----------------------------------------------------------------------------
 
 
-#: Where build_map wants the PNG/PDF warnings of the map it renders, and the map's name for them
-#: (set around its `render_format` calls, whose signature tests and plugins replace).
-_EXPORT_WARN: ContextVar[tuple[Callable[[Diagnostic], None], str] | None] = ContextVar("_EXPORT_WARN", default=None)
+#: Where build_map wants the PNG/PDF warnings of the map it renders, the map's name for them, and the
+#: span of its `stages:` key (for E414) (set around its `render_format` calls, whose signature tests and
+#: plugins replace).
+_EXPORT_WARN: ContextVar[tuple[Callable[[Diagnostic], None], str, Span | None] | None] = ContextVar(
+    "_EXPORT_WARN", default=None)
 
 
 def render_format(
@@ -197,13 +199,16 @@ def render_format(
         return render_html(journey).encode("utf-8")
     from jmap import export
 
-    if warn is None and _EXPORT_WARN.get() is not None:
-        warn, source = _EXPORT_WARN.get()  # type: ignore[misc]
+    stages_key = None
+    context = _EXPORT_WARN.get()
+    if warn is None and context is not None:
+        warn, source, stages_key = context
     svg = render_svg(journey)
+    extent = export.journey_extent(journey, stages_key)  # E414 names the `stages:` line
     if fmt == "png":
-        return export.svg_to_png(svg, scale=options.scale, warn=warn, source=source)
+        return export.svg_to_png(svg, scale=options.scale, warn=warn, source=source, extent=extent)
     if fmt == "pdf":
-        return export.svg_to_pdf(svg, page_size=options.page_size, warn=warn, source=source)
+        return export.svg_to_pdf(svg, page_size=options.page_size, warn=warn, source=source, extent=extent)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -257,7 +262,8 @@ def build_map(
             if diagnostic not in warnings and diagnostic not in result.diagnostics:
                 warnings.append(diagnostic)
 
-        token = _EXPORT_WARN.set((warn, display_path(source)))
+        stages_key = checked.document.span(("stages",), key=True) if checked.document is not None else None
+        token = _EXPORT_WARN.set((warn, display_path(source), stages_key))
         try:
             rendered = {fmt: render_format(journey, fmt, options) for fmt in options.formats}
         finally:

@@ -532,9 +532,9 @@ def diff(
                 if fmt == "svg":
                     data = svg.encode("utf-8")
                 elif fmt == "png":
-                    data = export.svg_to_png(svg, source=name)
+                    data = export.svg_to_png(svg, source=name, extent=export.journey_extent(journey))
                 elif fmt == "pdf":
-                    data = export.svg_to_pdf(svg, source=name)
+                    data = export.svg_to_pdf(svg, source=name, extent=export.journey_extent(journey))
                 else:
                     from jmap.render.html import card_data, render_page
                     from jmap.themes import resolve_theme
