@@ -250,7 +250,8 @@ theme:
      "A team can keep its personas and research in one shared file and include it from several maps "
      "with `include: [shared/personas.yaml]`. Paths are relative to the map and must stay inside the "
      "project (the folder with `jmap.toml`, `pyproject.toml` or `.git`). The shared file's personas and "
-     "research come before the map's own.",
+     "research come before the map's own. Shared files may include others: a file that two of them "
+     "include is read once. The same id in two different files is an error (E300).",
      """\
 jmap: 1
 personas:
