@@ -237,7 +237,7 @@ def config_mutations(draw: st.DrawFn) -> tuple[int, bytes]:
     return which, data
 
 
-@settings(FUZZ, max_examples=200)
+@settings(FUZZ, max_examples=150)
 @given(mutated=config_mutations())
 def test_mutated_configs_are_usage_errors_with_a_place(tmp_path_factory: pytest.TempPathFactory,
                                                        mutated: tuple[int, bytes]) -> None:

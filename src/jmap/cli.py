@@ -19,6 +19,7 @@ import typer
 from jmap import __version__
 from jmap.command import NO_MAPS, UsageError, build_command, build_settings, outputs_and_report, reporter, split_formats
 from jmap.diagnostics import printable
+from jmap.entry import MAX_BYTES_FLAG
 
 app = typer.Typer(
     name="jmap",
@@ -58,7 +59,8 @@ FormatOption = Annotated[
     ReportFormat, typer.Option("--format", help="How to report: text, json or github (annotations).")
 ]
 Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")]
-MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Refuse map files larger than this.", min=1)]
+MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Refuse map files larger than this.", min=1,
+                                        max=MAX_BYTES_FLAG)]
 
 
 @app.command()
@@ -238,7 +240,8 @@ ConfigFile = Annotated[
     ),
 ]
 BuildMaxBytes = Annotated[
-    int | None, typer.Option("--max-bytes", min=1, show_default=False, help="Refuse map files larger than this.")
+    int | None, typer.Option("--max-bytes", min=1, max=MAX_BYTES_FLAG, show_default=False,
+                             help="Refuse map files larger than this.")
 ]
 
 

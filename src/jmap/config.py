@@ -44,6 +44,8 @@ DEFAULT_NAMING = "{dir}/{stem}.{ext}"
 MAX_CONFIG_BYTES = 1_000_000
 MAX_DEPTH = 50
 MAX_PATH_CHARS = 1000
+MAX_JOBS = 1024
+MAX_MAP_BYTES = 2**31 - 1  # what one read() takes
 NAMING_FIELDS = ("dir", "stem", "ext")
 #: A regular expression, like the two below: `re` compiles them on first use, not for every build (~1 ms).
 PAGE_SIZE = r"fit|(?:a[0-6]|b[0-6]|letter|legal|tabloid)(?:-(?:portrait|landscape))?"
@@ -473,20 +475,23 @@ class _Checker:
             return None
         return str(value)
 
-    def whole(self, value: Any, key: tuple[str, ...], low: int) -> int | None:
+    def whole(self, value: Any, key: tuple[str, ...], low: int, high: int) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
             self.error("E202", f"'{key[-1]}' must be a whole number", key)
             return None
         if value < low:
             self.error("E204", f"'{key[-1]}' must be at least {low}", key)
             return None
+        if value > high:  # a huge number overflows what the operating system takes
+            self.error("E204", f"'{key[-1]}' must be at most {high:,}, not {clip(value, 20)}", key)
+            return None
         return value
 
     def check_jobs(self, value: Any, key: tuple[str, ...]) -> int | None:
-        return self.whole(value, key, 1)
+        return self.whole(value, key, 1, MAX_JOBS)
 
     def check_max_bytes(self, value: Any, key: tuple[str, ...]) -> int | None:
-        return self.whole(value, key, 1)
+        return self.whole(value, key, 1, MAX_MAP_BYTES)
 
     def check_scale(self, value: Any, key: tuple[str, ...]) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
