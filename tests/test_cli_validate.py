@@ -157,7 +157,7 @@ def test_hostile_text_cannot_drive_the_terminal(write_map: WriteMap) -> None:
     path = write_map("jmap: 1\ntitle: T\nstages: [{id: a, name: A, emotion: 0}]\n\u202e\u200bkey: 1\n")
     result = run("validate", path)
     assert result.exit_code == 1
-    assert "\u202e" not in result.stderr and "\\x202e" in result.stderr
+    assert "\u202e" not in result.stderr and "\\u202e" in result.stderr  # U+202E as its code point
 
 
 # --- finding maps ---------------------------------------------------------------------------

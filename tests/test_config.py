@@ -110,6 +110,37 @@ def test_broken_toml_has_a_position(tmp_path: Path) -> None:
     assert len(found) == 1 and found[0].startswith("2:10 E104 the TOML is broken here: invalid value")
 
 
+@pytest.mark.parametrize("text, name, expected", [
+    ("x = 1\ninputs = " + "[" * 600 + "]" * 600 + "\n", "jmap.toml", "2:60 E108 the config nests"),
+    ("x = 1\nnote = " + "{a = " * 400 + "1" + "}" * 400 + "\n", "jmap.toml", "2:"),
+    ("tool = 1\n", "pyproject.toml", "1:8 E202 'tool' in pyproject.toml must be a table"),
+    ("[tool]\njmap = [1]\n", "pyproject.toml", "2:8 E202 'tool.jmap' in pyproject.toml must be a table"),
+    ('output = "a\\u0000b"\n', "jmap.toml", "1:10 E103 'output' holds the control character U+0000"),
+    ('inputs = ["ok", "\\u001b[2J"]\n', "jmap.toml", "1:10 E103 'inputs' holds the control character U+001B"),
+    ('naming = "{stem}\\n.{ext}"\n', "jmap.toml", "1:10 E103 'naming' holds the control character U+000A"),
+    ('output = "' + "a" * 5000 + '"\n', "jmap.toml", "1:10 E205 'output' is 5,000 characters long"),
+    ("jobs = 99999999999999999999\n", "jmap.toml", "1:8 E204 'jobs' must be at most 1,024"),
+    ("max_bytes = 9223372036854775807\n", "jmap.toml", "1:13 E204 'max_bytes' must be at most 2,147,483,647"),
+])
+def test_malformed_configs_are_diagnostics_not_crashes(tmp_path: Path, text: str, name: str, expected: str) -> None:
+    found = problems(tmp_path, text, name=name)
+    assert len(found) == 1 and found[0].startswith(expected), found
+
+
+def test_a_bad_byte_is_reported_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "jmap.toml").write_bytes(b'inputs = ["a"]\noutput = "r\xe9"\n')
+    with pytest.raises(JmapError) as caught:
+        load_config(tmp_path / "jmap.toml")
+    assert [(d.code, d.span.line, d.span.col) for d in caught.value.diagnostics] == [("E102", 2, 12)]
+
+
+def test_an_oversized_config_is_refused_unread(tmp_path: Path) -> None:
+    (tmp_path / "jmap.toml").write_bytes(b"# padding\n" * 200_000)
+    with pytest.raises(JmapError) as caught:
+        load_config(tmp_path / "jmap.toml")
+    assert [d.code for d in caught.value.diagnostics] == ["E101"]
+
+
 def test_every_problem_is_reported_together(tmp_path: Path) -> None:
     assert len(problems(tmp_path, 'jobs = 0\nformats = ["x"]\nfoo = 1\n')) == 3
 
@@ -145,3 +176,18 @@ def test_naming_problems() -> None:
     assert naming_problem("{stem}-{ext}/{stem}.{ext}") == ""
     assert "braces" in naming_problem("{stem.{ext}")
     assert naming_problem("/abs/{stem}.{ext}")
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_huge_max_bytes_flag_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                command: str) -> None:
+    from typer.testing import CliRunner
+
+    from jmap.cli import app
+    from jmap.entry import parse_build
+
+    (tmp_path / "map.yaml").write_text("jmap: 1\ntitle: T\nstages: [{id: a, name: A, emotion: 0}]\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, [command, "--max-bytes", "999999999999999999", "map.yaml"])
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 2, repr(result.exception)
+    assert parse_build(["build", "--max-bytes", "999999999999999999", "map.yaml"]) is None  # typer says why

@@ -230,7 +230,7 @@ IMPLEMENTED: dict[str, dict[str, Any]] = {
     "quiet": FLAG, "force": FLAG, "check": FLAG, "prune": FLAG,
     "formats": {**TEXT, "multiple": True},  # `-f` accumulates
     "theme": TEXT, "page_size": TEXT,
-    "jobs": COUNT, "max_bytes": COUNT,
+    "jobs": COUNT, "max_bytes": {**COUNT, "max": 2**31 - 1},  # what one read() takes
     "scale": {"kind": "float", "multiple": False, "min": 0.1, "max": 8, "min_open": False, "max_open": False,
               "clamp": False},
     "output": PATH, "config": PATH,

@@ -473,3 +473,49 @@ def test_joiner_sequences_that_crash_the_reshaper_still_draw() -> None:
 
     # arabic_reshaper raises IndexError on a ZWJ before lam-alef; jmap must not.
     assert visual_order("\u200d\u200dلآ", True)
+
+
+# --- E414 names what makes the map large ----------------------------------------------------
+
+
+def _wide_map(stages: int, steps: int) -> str:
+    lines = ["jmap: 1", "title: Wide", "# the stages", "stages:"]
+    for i in range(stages):
+        lines += [f"  - id: s{i}", f"    name: Stage {i}", "    emotion: 0", "    steps:"]
+        lines += [f"      - {{id: s{i}-{j}, name: Step {j}}}" for j in range(steps)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("fmt, fix", [("png", "a smaller --scale (at most 0.24)"),
+                                      ("pdf", "a paper size (--page-size a3-landscape)")])
+def test_too_large_names_the_stages_line_their_count_and_the_fixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   fmt: str, fix: str) -> None:
+    from typer.testing import CliRunner
+
+    from jmap.cli import app
+
+    (tmp_path / "jmap.toml").write_text("")
+    (tmp_path / "map.yaml").write_text(_wide_map(20, 30))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["build", "-f", fmt, "-o", "out", "map.yaml"])
+    assert result.exit_code == 1
+    head, source, caret, hint = result.stderr.split("\n")[:4]
+    assert head.startswith("map.yaml:4:1: error[E414]: the map's 20 stages (600 columns with their steps) make it "
+                           "134,624 px wide: too large for ")
+    assert source.endswith("| stages:")
+    assert fix in hint and "fewer stages per map (about 2 fit" in hint and "or build SVG or HTML" in hint
+    assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+def test_too_large_is_one_function_any_drawer_can_call() -> None:
+    from jmap.diagnostics import Span
+
+    extent = export.Extent(Span("map.yaml", 3, 1), stages=90, columns=90)
+    [diagnostic] = export.too_large("png", 200_000, 900, "map.yaml", extent, scale=2).diagnostics
+    assert (diagnostic.code, str(diagnostic.span)) == ("E414", "map.yaml:3:1")
+    assert diagnostic.message.startswith("the map's 90 stages make it 200,000 px wide: too large for PNG at scale 2")
+    tall = export.too_large("pdf", 1000, 200_000, "map.yaml", extent).diagnostics[0]
+    assert tall.message.startswith("the map is 200,000 px tall, with 90 stages: too large for a PDF page")
+    assert "fewer stages" not in tall.hint  # stages add width: splitting would not help
+    unknown = export.too_large("png", 200_000, 900, "<svg>", None, scale=1).diagnostics[0]
+    assert str(unknown.span) == "<svg>" and "200,000 x 900 px" in unknown.message

@@ -77,9 +77,10 @@ def assert_both_ways(path: Path, **kwargs: int) -> bool:
 
 def assert_merged_spans_point_into_includes(doc: Document) -> None:
     """The personas and research merged in from an included file keep the spans of that file
-    (or of the file it includes in turn)."""
+    (or of the file it includes in turn). Each include is merged in front of what is there, so
+    the last include's come first."""
     position = dict.fromkeys(("personas", "research"), 0)
-    for included in doc.includes:
+    for included in reversed(doc.includes):
         files = {display_path(file) for file in included.all_files()}
         for section in position:
             theirs = included.data.get(section) or []

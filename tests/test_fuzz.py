@@ -171,3 +171,88 @@ def test_sources_are_valid_before_mutation(workspace: Path) -> None:
         path = workspace / f"source-{index}.yaml"
         path.write_bytes(source)
         assert check(path).errors == [], path
+
+
+# --- project config files (jmap.toml, [tool.jmap]) ------------------------------------------
+
+CONFIG = b"""\
+inputs = ["journeys"]
+exclude = ["journeys/drafts/**"]
+output = "renders"
+formats = ["svg"]
+theme = "print"
+naming = "{dir}/{stem}.{ext}"
+jobs = 1
+max_bytes = 500_000
+
+[png]
+scale = 2
+
+[pdf]
+page_size = "a4-landscape"
+"""
+CONFIG_SOURCES = [CONFIG, b"[project]\nname = 'x'\n\n[tool.jmap]\n" + CONFIG.replace(b"\n[", b"\n[tool.jmap.")]
+#: TOML fragments: wrong types at every level, deep nesting, huge or hostile values.
+TOML_NASTY = [
+    b"[" * 600 + b"]" * 600, b"{a = " * 400 + b"1" + b"}" * 400, b"[[[[1]]]]", b"{}", b"[]", b"{a = [1, {b = 2}]}",
+    b"1979-05-27T07:32:00Z", b"07:32:00", b"true", b"inf", b"nan", b"-0.0", b"1e400", b"9" * 30, b"0x7fffffffffffffff",
+    b'"' + b"a" * 100_000 + b'"', b'"\\u0000"', b'"\\u001b[2J"', b'"\\u2028"', b'"..\\\\.."', b'"/etc"', b'"~"',
+    b'"{stem:>999999}.{ext}"', b"'''\nmulti\n'''", b'"""', b"[tool]", b"tool = 1", b"[tool.jmap.png.x]",
+    b"[[png]]", b"jmap = 3", b"=", b"a.b.c = 1", b"\xff\xfe", b"\x00", b"\x1b[2J", "\u2028".encode(), b"\r",
+]
+
+
+def _toml_bytes(draw: st.DrawFn) -> bytes:
+    nasty = st.sampled_from(TOML_NASTY)
+    return draw(st.one_of(nasty, nasty, st.sampled_from(NASTY), st.binary(min_size=1, max_size=8)))
+
+
+TOML_VALUE = re.compile(rb"= (.+)$", re.MULTILINE)
+
+
+def edit_toml_value(draw: st.DrawFn, data: bytes) -> bytes:
+    values = list(TOML_VALUE.finditer(data))
+    match = draw(st.sampled_from(values)) if values else None
+    if match is None:
+        return data
+    return data[:match.start(1)] + _toml_bytes(draw) + data[match.end(1):]
+
+
+def insert_toml(draw: st.DrawFn, data: bytes) -> bytes:
+    lines = data.split(b"\n")
+    lines.insert(draw(st.integers(0, len(lines))), _toml_bytes(draw))
+    return b"\n".join(lines)
+
+
+CONFIG_MUTATORS = [edit_toml_value, edit_toml_value, edit_toml_value, insert_toml, replace_bytes, delete_bytes,
+                   edit_lines]
+
+
+@st.composite
+def config_mutations(draw: st.DrawFn) -> tuple[int, bytes]:
+    which = draw(st.integers(0, len(CONFIG_SOURCES) - 1))
+    data = CONFIG_SOURCES[which]
+    for _ in range(draw(st.integers(1, 3))):
+        data = draw(st.sampled_from(CONFIG_MUTATORS))(draw, data)
+    return which, data
+
+
+@settings(FUZZ, max_examples=150)
+@given(mutated=config_mutations())
+def test_mutated_configs_are_usage_errors_with_a_place(tmp_path_factory: pytest.TempPathFactory,
+                                                       mutated: tuple[int, bytes]) -> None:
+    """Any broken config is exit 2 with `file:line:col`, never a traceback; a config that passes builds."""
+    which, data = mutated
+    project = tmp_path_factory.mktemp("config")
+    (project / ".git").mkdir()  # the config search stops here
+    (project / "journeys").mkdir()
+    (project / "journeys" / "map.yaml").write_bytes(SOURCES[0])
+    name = ("jmap.toml", "pyproject.toml")[which]
+    (project / name).write_bytes(data)
+    result = CliRunner().invoke(app, ["build", "--quiet", "--config", str(project / name), str(project / "journeys")])
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 1, 2), output  # 1: the map breaks a setting (max_bytes = 5)
+    if result.exit_code == 2:
+        assert re.search(rf"{re.escape(name)}:\d+:\d+: error\[E\d{{3}}\]", output), output

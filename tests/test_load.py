@@ -137,11 +137,15 @@ def test_include_merges_personas_and_research_with_their_own_spans() -> None:
     assert api.check(INCLUDE_CASES / "with-include.yaml").ok_strict
 
 
-def test_the_same_file_twice_is_bounded_by_the_include_budget(project: Path) -> None:
+def test_the_same_file_twice_in_one_list_is_reported_at_the_second(project: Path) -> None:
+    """Spelt differently or not, one include list naming a file twice is a mistake (a diamond is not)."""
     (project / "lib.yaml").write_text("jmap: 1\n")
     lines = "".join(f"  - {'./' * i}lib.yaml\n" for i in range(MAX_INCLUDES))
     (project / "map.yaml").write_text("jmap: 1\ntitle: T\ninclude:\n" + lines + "stages: [{id: s, name: S}]\n")
-    assert len(load(project / "map.yaml").includes) == MAX_INCLUDES
+    with pytest.raises(JmapError) as caught:
+        load(project / "map.yaml")
+    assert [(d.code, d.span.line, d.span.col) for d in caught.value.diagnostics] == [("E207", 5, 5)]
+    assert "'./lib.yaml' is a file this list includes already ('lib.yaml')" in caught.value.diagnostics[0].message
 
 
 def test_include_of_a_non_yaml_file_is_not_parsed(project: Path) -> None:
@@ -233,3 +237,17 @@ def test_api_load_raises_jmap_error_with_diagnostics(project: Path) -> None:
         api.load(project / "missing.yaml")
     assert codes(caught.value) == ["E100"]
     assert "missing.yaml" in str(caught.value)
+
+
+def test_a_library_two_libraries_include_is_loaded_once() -> None:
+    """A diamond (the map includes clinic and shop, both include team) is not a duplicate of itself."""
+    result = api.check(INCLUDE_CASES / "diamond.yaml")
+    assert result.ok_strict, result.diagnostics
+    assert result.document is not None
+    ids = [persona["id"] for persona in result.document.data["personas"]]
+    assert sorted(ids) == ["jon", "maya", "nora", "tim"]
+    files = [path.name for path in result.document.all_files()]
+    assert files.count("team.yaml") == 1 and len(files) == 4
+    # each persona keeps the place it is written, in its own file
+    assert result.document.span(("personas", ids.index("maya"), "id")).path.endswith("team.yaml")
+    assert result.document.span(("personas", ids.index("tim"), "id")).path.endswith("shop.yaml")

@@ -183,3 +183,31 @@ def test_did_you_mean_work_is_bounded_per_map(write_map: WriteMap, monkeypatch: 
     assert sum(d.code == "E302" for d in result.errors) == 2000
     assert calls <= module._MAX_SUGGESTIONS * module._MAX_CHOICES
     assert result.errors[0].hint == "did you mean 's0000'?"  # the first ones still get their hint
+
+
+# --- theme overrides ------------------------------------------------------------------------
+
+CASES = Path(__file__).parent / "cases" / "invalid"
+
+
+@pytest.mark.parametrize("case, message", [
+    ("e203-theme-override-bad-colour", "theme.colors.accent: '#ggg' is not a colour like '#1f6feb'"),
+    ("e202-theme-override-colour-is-number", "theme.colors.accent: the number 3 is not a colour like '#1f6feb'"),
+    ("e200-theme-override-unknown-colour", "unknown key 'acent' in theme.colors"),
+    ("e200-theme-override-unknown-key", "unknown key 'font_sise' in theme"),
+    ("e204-theme-override-font-size", "theme.font_size must be from 9 to 24, not 200"),
+    ("e202-theme-override-font-size-text", "theme.font_size must be a number of pixels such as 14, not the text 'big'"),
+    ("e202-theme-override-colors-not-mapping", "theme.colors must be a mapping of colour names to colours, not a list"),
+    ("e203-theme-override-name-typo", "theme.name: there is no theme 'defualt'"),
+])
+def test_a_bad_theme_override_is_named_in_words_at_its_key(case: str, message: str) -> None:
+    """Not the theme's first key with a dict repr and theme names: the override at fault, by its dotted path."""
+    result = api.check(CASES / f"{case}.yaml")
+    assert [d.message for d in result.diagnostics] == [message]
+    assert "{" not in result.diagnostics[0].hint
+
+
+def test_a_theme_that_is_neither_name_nor_mapping_says_both_forms(write_map: WriteMap) -> None:
+    result = api.check(write_map("jmap: 1\ntitle: T\ntheme: [dark]\n" + STAGE))
+    assert [d.message for d in result.diagnostics] == [
+        "theme must be a theme name such as default, or a mapping with name, colors and font_size, not a list"]

@@ -255,7 +255,8 @@ theme:
      "research come before the map's own. For your editor, start a shared file with "
      "`# yaml-language-server: $schema=.jmap/library.schema.json` and write that schema with "
      "`jmap schema --library -o .jmap/library.schema.json` (the map schema would flag the missing "
-     "`title` and `stages`).",
+     "`title` and `stages`). Shared files may include others: a file that two of them "
+     "include is read once. The same id in two different files is an error (E300).",
      """\
 jmap: 1
 personas:

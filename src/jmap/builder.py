@@ -177,9 +177,11 @@ class BuildReport(SlotsRecord):
 # --- one map ----------------------------------------------------------------------------
 
 
-#: Where build_map wants the PNG/PDF warnings of the map it renders, and the map's name for them
-#: (set around its `render_format` calls, whose signature tests and plugins replace).
-_EXPORT_WARN: ContextVar[tuple[Callable[[Diagnostic], None], str] | None] = ContextVar("_EXPORT_WARN", default=None)
+#: Where build_map wants the PNG/PDF warnings of the map it renders, the map's name for them, and the
+#: span of its `stages:` key (for E414) (set around its `render_format` calls, whose signature tests and
+#: plugins replace).
+_EXPORT_WARN: ContextVar[tuple[Callable[[Diagnostic], None], str, Span | None] | None] = ContextVar(
+    "_EXPORT_WARN", default=None)
 
 
 def render_format(
@@ -197,13 +199,16 @@ def render_format(
         return render_html(journey).encode("utf-8")
     from jmap import export
 
-    if warn is None and _EXPORT_WARN.get() is not None:
-        warn, source = _EXPORT_WARN.get()  # type: ignore[misc]
+    stages_key = None
+    context = _EXPORT_WARN.get()
+    if warn is None and context is not None:
+        warn, source, stages_key = context
     svg = render_svg(journey)
+    extent = export.journey_extent(journey, stages_key)  # E414 names the `stages:` line
     if fmt == "png":
-        return export.svg_to_png(svg, scale=options.scale, warn=warn, source=source)
+        return export.svg_to_png(svg, scale=options.scale, warn=warn, source=source, extent=extent)
     if fmt == "pdf":
-        return export.svg_to_pdf(svg, page_size=options.page_size, warn=warn, source=source)
+        return export.svg_to_pdf(svg, page_size=options.page_size, warn=warn, source=source, extent=extent)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -344,7 +349,8 @@ def build_map(
             if diagnostic not in warnings and diagnostic not in result.diagnostics:
                 warnings.append(diagnostic)
 
-        token = _EXPORT_WARN.set((warn, display_path(source)))
+        stages_key = checked.document.span(("stages",), key=True) if checked.document is not None else None
+        token = _EXPORT_WARN.set((warn, display_path(source), stages_key))
         try:
             rendered = {fmt: render_format(journey, fmt, options) for fmt in options.formats}
         finally:
@@ -829,7 +835,7 @@ class TextReporter(Reporter):
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._bar = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                 TextColumn("{task.description}"), console=Console(file=self.stream),
+                                 TextColumn("{task.description}", markup=False), console=Console(file=self.stream),
                                  transient=True)
             self._bar.start()
             self._task = self._bar.add_task("", total=to_build)
@@ -877,14 +883,17 @@ class TextReporter(Reporter):
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+        from jmap.diagnostics import printable
+
         for path in report.pruned:
-            self._print(f"removed {display_path(path)} (its map is gone)")
+            self._print(f"removed {printable(display_path(path))} (its map is gone)")
         for path in report.kept:
-            self._print(f"kept {display_path(path)}: its map is gone, but the file was changed after jmap wrote it")
+            self._print(f"kept {printable(display_path(path))}: its map is gone, but the file was changed after "
+                        "jmap wrote it")
         leftover = [p for p in report.orphans if p not in report.pruned and p not in report.kept]
         if leftover and not self.quiet:
             for path in leftover:
-                self._print(f"orphaned {display_path(path)}: its map is gone (remove it with --prune)")
+                self._print(f"orphaned {printable(display_path(path))}: its map is gone (remove it with --prune)")
         if report.check and report.stale:
             self._print(f"{_plural(sum(len(r.stale) for r in report.stale), 'output')} out of date; "
                         "run `jmap build` and commit the result")

@@ -18,6 +18,8 @@ import typer
 
 from jmap import __version__
 from jmap.command import NO_MAPS, UsageError, build_command, build_settings, outputs_and_report, reporter, split_formats
+from jmap.diagnostics import printable
+from jmap.entry import MAX_BYTES_FLAG
 
 app = typer.Typer(
     name="jmap",
@@ -57,7 +59,8 @@ FormatOption = Annotated[
     ReportFormat, typer.Option("--format", help="How to report: text, json or github (annotations).")
 ]
 Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")]
-MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Refuse map files larger than this.", min=1)]
+MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Refuse map files larger than this.", min=1,
+                                        max=MAX_BYTES_FLAG)]
 
 
 @app.command()
@@ -158,7 +161,7 @@ def init(
         )
         _usage_error(f"cannot write {path}: {why}")
     for file in written:
-        typer.echo(f"wrote {file}")
+        typer.echo(printable(f"wrote {file}"))
 
 
 def _maps(paths: list[str]) -> list[Path]:
@@ -172,7 +175,7 @@ def _maps(paths: list[str]) -> list[Path]:
 
 
 def _usage_error(message: str) -> None:
-    typer.echo(f"jmap: error: {message}", err=True)
+    typer.echo(f"jmap: error: {printable(message)}", err=True)
     raise typer.Exit(2)
 
 
@@ -242,7 +245,8 @@ ConfigFile = Annotated[
     ),
 ]
 BuildMaxBytes = Annotated[
-    int | None, typer.Option("--max-bytes", min=1, show_default=False, help="Refuse map files larger than this.")
+    int | None, typer.Option("--max-bytes", min=1, max=MAX_BYTES_FLAG, show_default=False,
+                             help="Refuse map files larger than this.")
 ]
 
 
@@ -363,7 +367,7 @@ def serve(
         serve_settings(settings)  # a usage error, before serving, when its folder leads out of the project
 
     def ready(server: ReloadServer) -> None:
-        typer.echo(f"serving {server.folder} at {server.url} (loopback only); stop with Ctrl-C", err=True)
+        typer.echo(printable(f"serving {server.folder} at {server.url} (loopback only); stop with Ctrl-C"), err=True)
 
     try:
         run_serve(
@@ -416,7 +420,7 @@ def fmt(
             write_text([d for d in result.diagnostics if d.severity.value == "error"])
             if result.internal_error:
                 typer.echo(
-                    f"jmap: error: {name}: left unchanged: {result.internal_error} "
+                    f"jmap: error: {printable(name)}: left unchanged: {printable(result.internal_error)} "
                     "(a bug in jmap fmt; please report it with the map)",
                     err=True,
                 )
@@ -425,14 +429,14 @@ def fmt(
             continue
         unformatted += 1
         if show_diff:
-            sys.stdout.write(result.unified_diff())
+            sys.stdout.write(printable(result.unified_diff(), lines=True))
         elif check_only:
-            typer.echo(f"would reformat {name}", err=True)
+            typer.echo(f"would reformat {printable(name)}", err=True)
         else:
             assert result.formatted is not None
             write_atomic(path, result.formatted.encode("utf-8"))
             if not quiet:
-                typer.echo(f"reformatted {name}", err=True)
+                typer.echo(f"reformatted {printable(name)}", err=True)
     if not quiet or failed or (check_only and unformatted):
         verb = "would be reformatted" if check_only or show_diff else "reformatted"
         errors = f", {failed} with errors" if failed else ""
@@ -507,7 +511,7 @@ def diff(
                 hint = f" ('{odd}' is not a .yaml map file)"
             else:
                 hint = " (to compare two files, name both .yaml files)" if len(args) == 1 else ""
-            typer.echo(f"jmap: error: {error}{hint}", err=True)
+            typer.echo(printable(f"jmap: error: {error}{hint}"), err=True)
             raise typer.Exit(2) from None
     if output_format is DiffFormat.json:
         from jmap.report import dump_json
@@ -541,9 +545,9 @@ def diff(
                 if fmt == "svg":
                     data = svg.encode("utf-8")
                 elif fmt == "png":
-                    data = export.svg_to_png(svg, source=name)
+                    data = export.svg_to_png(svg, source=name, extent=export.journey_extent(journey))
                 elif fmt == "pdf":
-                    data = export.svg_to_pdf(svg, source=name)
+                    data = export.svg_to_pdf(svg, source=name, extent=export.journey_extent(journey))
                 else:
                     from jmap.render.html import card_data, render_page
                     from jmap.themes import resolve_theme
@@ -557,7 +561,7 @@ def diff(
                     ).encode("utf-8")
             except JmapError as error:
                 write_text(error.diagnostics)
-                typer.echo(f"jmap: error: could not write the visual diff of {name} as {fmt}", err=True)
+                typer.echo(printable(f"jmap: error: could not write the visual diff of {name} as {fmt}"), err=True)
                 raise typer.Exit(2) from None
             path = folder / f"{name}.diff.{fmt}"
             try:
@@ -565,7 +569,7 @@ def diff(
             except OutsideError:
                 _usage_error(f"{clip(display_path(path), 80)} leads out of {clip(display_path(folder), 60)} "
                              "(a link on the way, or at the file's own name); remove the link")
-            typer.echo(f"wrote {display_path(path)}", err=True)
+            typer.echo(printable(f"wrote {display_path(path)}"), err=True)
 
     if output is not None or render or outputs:
         folder = output if output is not None else Path("build") / "diff"
@@ -586,7 +590,7 @@ def diff(
             label = result.new_label if result.new is not None else result.old_label
             side = label.split(":", 1)[1] if ":" in label and not Path(label).exists() else label
             if result.new is None:
-                typer.echo(f"jmap: {side}: map deleted; no visual diff drawn", err=True)
+                typer.echo(printable(f"jmap: {side}: map deleted; no visual diff drawn"), err=True)
                 continue
             source = Path(side)
             name = source.stem

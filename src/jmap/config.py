@@ -40,6 +40,12 @@ CONFIG_FILE = "jmap.toml"
 PYPROJECT = "pyproject.toml"
 FORMATS = ("svg", "png", "pdf", "html")
 DEFAULT_NAMING = "{dir}/{stem}.{ext}"
+#: A config holds a few lines: a larger file is refused unread, and nesting deeper than this is a mistake.
+MAX_CONFIG_BYTES = 1_000_000
+MAX_DEPTH = 50
+MAX_PATH_CHARS = 1000
+MAX_JOBS = 1024
+MAX_MAP_BYTES = 2**31 - 1  # what one read() takes
 NAMING_FIELDS = ("dir", "stem", "ext")
 #: A regular expression, like the two below: `re` compiles them on first use, not for every build (~1 ms).
 PAGE_SIZE = r"fit|(?:a[0-6]|b[0-6]|letter|legal|tabloid)(?:-(?:portrait|landscape))?"
@@ -186,14 +192,19 @@ def parse_config(path: Path) -> ProjectConfig:
     """Read and check one config file (jmap.toml, or a pyproject.toml's [tool.jmap])."""
     name = display_path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as error:
         raise JmapError([Diagnostic("E100", f"cannot read the config file: {error.strerror or error}",
                                     Span(name, 0, 0))]) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise JmapError([Diagnostic("E101", f"the config file is larger than {MAX_CONFIG_BYTES:,} bytes",
+                                    Span(name, 1, 1), hint="a config file needs a few lines; is this the right file?")])
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise JmapError([Diagnostic("E102", "the config file is not valid UTF-8 text", Span(name, 1, 1),
+    except UnicodeDecodeError as error:
+        line, col = _place(raw[: error.start].decode("utf-8", "replace"))
+        raise JmapError([Diagnostic("E102", "the config file is not valid UTF-8 text", Span(name, line, col),
                                     hint="save the file as UTF-8 in your editor")]) from None
     import tomllib
 
@@ -201,18 +212,63 @@ def parse_config(path: Path) -> ProjectConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise JmapError([_toml_error(error, name)]) from None
+    except RecursionError:  # tomllib recurses once per nested [ or {
+        line, col = _too_deep(text)
+        raise JmapError([Diagnostic("E108", "the config nests lists or tables deeper than a config needs",
+                                    Span(name, line, col),
+                                    hint="a config needs lists of texts, not lists of lists")]) from None
     prefix: tuple[str, ...] = ()
+    checker = _Checker(text, name, prefix)
     if path.name == PYPROJECT:
-        prefix = ("tool", "jmap")
-        table = data.get("tool", {}).get("jmap", {})
+        prefix = checker.prefix = ("tool", "jmap")
+        tool = data.get("tool", {})
+        table = tool.get("jmap", {}) if isinstance(tool, dict) else None
+        if not isinstance(table, dict):
+            where = ("tool",) if not isinstance(tool, dict) else ()
+            checker.prefix = () if where else prefix
+            checker.error("E202", f"'{'tool' if where else 'tool.jmap'}' in pyproject.toml must be a table",
+                          where, hint="write the settings under a [tool.jmap] header")
+            raise JmapError(checker.diagnostics)
     else:
         table = data
-    checker = _Checker(text, name, prefix)
     root = Path(os.path.abspath(path.parent))
     config = checker.check(table, root, Path(os.path.abspath(path)))
     if checker.diagnostics:
         raise JmapError(sorted(checker.diagnostics, key=lambda d: (d.span.line, d.span.col)))
     return config
+
+
+def _place(before: str) -> tuple[int, int]:
+    """The 1-based line and column just after a text (TOML counts lines by \\n only)."""
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def _too_deep(text: str) -> tuple[int, int]:
+    """Where brackets first nest deeper than MAX_DEPTH (strings and comments skipped; an estimate)."""
+    depth, index, quote = 0, 0, ""
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\" and quote[0] == '"':
+                index += 1
+            elif text.startswith(quote, index):
+                index += len(quote) - 1
+                quote = ""
+        elif char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            index += len(quote) - 1
+        elif char == "#":
+            end = text.find("\n", index)
+            index = len(text) if end < 0 else end
+            continue
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _place(text[:index])
+        elif char in "]}":
+            depth -= 1
+        index += 1
+    return (1, 1)
 
 
 def _toml_error(error: "tomllib.TOMLDecodeError", name: str) -> Diagnostic:
@@ -244,7 +300,7 @@ class _Positions:
         self.values: dict[tuple[str, ...], tuple[int, int]] = {}
         table: tuple[str, ...] = ()
         in_multiline = False
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(text.split("\n"), start=1):  # TOML lines end at \n only
             if in_multiline:
                 if line.count('"""') % 2 or line.count("'''") % 2:
                     in_multiline = False
@@ -328,6 +384,21 @@ class _Checker:
             if checked is not None:
                 values[sub] = checked
 
+    def path_text(self, value: str, key: tuple[str, ...]) -> bool:
+        """Whether a path or pattern is usable: no control character, not longer than a path may be."""
+        import unicodedata
+
+        bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs")), None)
+        if bad is not None:
+            self.error("E103", f"'{key[-1]}' holds the control character U+{ord(bad):04X}", key,
+                       hint="paths and patterns are plain text; remove the escape")
+            return False
+        if len(value) > MAX_PATH_CHARS:
+            self.error("E205", f"'{key[-1]}' is {len(value):,} characters long; a path has at most "
+                       f"{MAX_PATH_CHARS:,}", key)
+            return False
+        return True
+
     # one method per key: return the checked value, or None after reporting the problem
 
     def strings(self, value: Any, key: tuple[str, ...], example: str) -> tuple[str, ...] | None:
@@ -335,6 +406,8 @@ class _Checker:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             self.error("E202", f"'{key[-1]}' must be a list of texts", key, hint=f"e.g. {key[-1]} = {example}")
+            return None
+        if not all(self.path_text(v, key) for v in value):
             return None
         return tuple(value)
 
@@ -352,6 +425,8 @@ class _Checker:
     def check_output(self, value: Any, key: tuple[str, ...]) -> Path | None:
         if not isinstance(value, str) or not value.strip():
             self.error("E202", "'output' must be a folder name", key, hint='e.g. output = "renders"')
+            return None
+        if not self.path_text(value, key):
             return None
         # A config may arrive in a stranger's pull request: it must not point builds (or
         # `--prune`, or `jmap serve`) at a folder outside the project.
@@ -406,26 +481,31 @@ class _Checker:
         return value
 
     def check_naming(self, value: Any, key: tuple[str, ...]) -> str | None:
+        if isinstance(value, str) and not self.path_text(value, key):
+            return None
         problem = naming_problem(value) if isinstance(value, str) else "it must be a text"
         if problem:
             self.error("E203", f"'naming' is not usable: {problem}", key, hint=f'e.g. naming = "{DEFAULT_NAMING}"')
             return None
         return str(value)
 
-    def whole(self, value: Any, key: tuple[str, ...], low: int) -> int | None:
+    def whole(self, value: Any, key: tuple[str, ...], low: int, high: int) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
             self.error("E202", f"'{key[-1]}' must be a whole number", key)
             return None
         if value < low:
             self.error("E204", f"'{key[-1]}' must be at least {low}", key)
             return None
+        if value > high:  # a huge number overflows what the operating system takes
+            self.error("E204", f"'{key[-1]}' must be at most {high:,}, not {clip(value, 20)}", key)
+            return None
         return value
 
     def check_jobs(self, value: Any, key: tuple[str, ...]) -> int | None:
-        return self.whole(value, key, 1)
+        return self.whole(value, key, 1, MAX_JOBS)
 
     def check_max_bytes(self, value: Any, key: tuple[str, ...]) -> int | None:
-        return self.whole(value, key, 1)
+        return self.whole(value, key, 1, MAX_MAP_BYTES)
 
     def check_scale(self, value: Any, key: tuple[str, ...]) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -111,10 +111,38 @@ class JmapError(Exception):
         self.diagnostics = diagnostics
 
 
+#: Unicode categories never printed raw: controls (C0, DEL, C1), format characters (bidi overrides
+#: and isolates, zero-width marks), lone surrogates, and the line and paragraph separators U+2028/9.
+_UNPRINTABLE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable(text: str, *, lines: bool = False) -> str:
+    """User text made safe to print: no character can drive a terminal, forge a log line or reorder text.
+
+    Every control, format and separator character becomes a visible escape (ESC as `\\x1b`, U+202E as
+    `\\u202e`), a tab a space; with `lines`, newlines are kept (multi-line output such as a diff).
+    Used for every file name and user value that reaches stdout or stderr, in every output format.
+    """
+    if text.isprintable():  # the common case, checked in C
+        return text
+    import unicodedata
+
+    return "".join(
+        " " if char == "\t" else char if (lines and char == "\n") or unicodedata.category(char) not in _UNPRINTABLE
+        else _escaped(char)
+        for char in text
+    )
+
+
 def clip(value: object, limit: int = 60) -> str:
-    """A bounded rendering of a user value for messages (never unbounded)."""
+    """A bounded rendering of a user value for messages (never unbounded, always printable)."""
     text = value if isinstance(value, str) else repr(value)
-    text = text.replace("\n", "\\n")
+    text = printable(text.replace("\n", "\\n"))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

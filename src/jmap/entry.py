@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+#: The largest --max-bytes (as jmap.cli's): what one read() takes.
+MAX_BYTES_FLAG = 2**31 - 1
 #: Flags of `jmap build`, by every spelling, and the parameter they set.
 FLAGS = {"-q": "quiet", "--quiet": "quiet", "--force": "force", "--check": "check", "--prune": "prune"}
 #: Options that take a value: spelling -> parameter.
@@ -96,7 +98,9 @@ def run_build(params: dict[str, Any]) -> int:
     try:
         return build_command(**params)
     except UsageError as error:
-        sys.stderr.write(f"jmap: error: {error}\n")
+        from jmap.diagnostics import printable
+
+        sys.stderr.write(f"jmap: error: {printable(str(error))}\n")
         sys.stderr.flush()
         return 2
     except KeyboardInterrupt:
@@ -153,6 +157,12 @@ def _count(value: str) -> int | None:
     return int(value) if int(value) >= 1 else None
 
 
+def _bytes(value: str) -> int | None:
+    """A --max-bytes that one read() takes (typer words a larger one as a usage error)."""
+    count = _count(value)
+    return count if count is not None and count <= MAX_BYTES_FLAG else None
+
+
 def _scale(value: str) -> float | None:
     """A plain decimal between 0.1 and 8 (float() accepts more: 1e0, inf, nan, _)."""
     digits = value.replace(".", "", 1)
@@ -164,6 +174,6 @@ def _scale(value: str) -> float | None:
 
 #: How each option's value is read; None refuses it (typer then reads the line).
 CONVERT: dict[str, Callable[[str], Any]] = {
-    "output": _path, "config": _path, "jobs": _count, "max_bytes": _count, "scale": _scale,
+    "output": _path, "config": _path, "jobs": _count, "max_bytes": _bytes, "scale": _scale,
     "formats": str, "theme": str, "page_size": str,
 }

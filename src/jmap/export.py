@@ -37,16 +37,19 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap import fontconfig
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
 from jmap.images import ImageError, check_data_uri
 from jmap.rtl import SVG_NS, TextReport, prepare_text
 
+if TYPE_CHECKING:
+    from jmap.model import Journey
+
 __all__ = [
-    "EXPORT_CODES", "MAX_PIXELS", "MAX_SIDE", "MIN_SCALE", "PAGE_SIZES", "page_points", "preload", "svg_to_pdf",
-    "svg_to_png",
+    "EXPORT_CODES", "MAX_PIXELS", "MAX_SIDE", "MIN_SCALE", "PAGE_SIZES", "Extent", "journey_extent", "page_points",
+    "preload", "svg_to_pdf", "svg_to_png", "too_large",
 ]
 
 #: Diagnostics only PNG and PDF export produces (as jmap.builder.BUILD_CODES; images use E410-E413).
@@ -109,6 +112,62 @@ def _default_warn(diagnostic: Diagnostic) -> None:
 
 def _error(code: str, message: str, source: str, hint: str = "") -> JmapError:
     return JmapError([Diagnostic(code, message, Span(source, 0, 0), hint)])
+
+
+# --- too large (E414) --------------------------------------------------------------
+
+
+class Extent(NamedTuple):
+    """Where a map's size comes from, for E414: the `stages:` key, its stages, and its columns
+    (a stage with steps is a column per step)."""
+
+    span: Span
+    stages: int
+    columns: int
+
+
+def journey_extent(journey: Journey, stages_key: Span | None = None) -> Extent:
+    """The Extent of a journey; `stages_key` is the `stages:` key's span (default: the first stage's)."""
+    stages = journey.stages
+    fallback = stages[0].span if stages and stages[0].span.line else Span(journey.source or "<svg>", 0, 0)
+    return Extent(stages_key or fallback, len(stages), sum(max(1, len(stage.steps)) for stage in stages))
+
+
+def too_large(output: str, width: float, height: float, source: str, extent: Extent | None, *,
+              scale: float = 1.0) -> JmapError:
+    """E414: the map cannot be drawn as PNG (at `scale`) or PDF ("page"); said at the `stages:` line
+    when the extent is known, with what makes it large and the fixes. Every PNG/PDF drawer uses it.
+
+    `width` and `height` are the map's size in SVG pixels.
+    """
+    if output == "png":
+        largest = min(MAX_SIDE / width, MAX_SIDE / height, math.sqrt(MAX_PIXELS / (width * height)))
+        # the widest map that draws at this scale without shrinking (stages add width, not height)
+        wide_enough = min(MAX_SIDE / scale, MAX_PIXELS / (height * scale * scale))
+        limit = f"PNG at scale {_fmt(scale)}"
+        fixes = [f"a smaller --scale (at most {math.floor(largest * 100) / 100:g})"] if largest >= 0.1 else []
+    else:
+        largest = MAX_PDF_SIDE / (max(width, height) * _PT_PER_PX)
+        wide_enough = MAX_PDF_SIDE / _PT_PER_PX
+        limit = f"a PDF page (at most {MAX_PDF_SIDE / 72:.0f} inches a side)"
+        fixes = ["a paper size (--page-size a3-landscape), which scales the map onto the page"]
+    size = f"{width:,.0f} x {height:,.0f} px"
+    if extent is None or not extent.stages:
+        message = f"the map is too large for {limit} ({size}): it would have to shrink to {largest:.0%} of its size"
+        return _error("E414", message, source, hint="use " + ", ".join([*fixes, "or build SVG or HTML"]))
+    stages = f"{extent.stages} stage{'s' if extent.stages != 1 else ''}"
+    if extent.columns != extent.stages:
+        stages += f" ({extent.columns} columns with their steps)"
+    per_map = math.floor(extent.stages * wide_enough / width)
+    if width >= height and per_map >= 1:
+        cause = f"the map's {stages} make it {width:,.0f} px wide"
+        fixes.append(f"fewer stages per map (about {per_map} fit: split it into several maps)")
+    else:
+        cause = f"the map is {height:,.0f} px tall, with {stages}"
+    message = (f"{cause}: too large for {limit}, it would have to shrink to {largest:.0%} of its size "
+               f"(jmap draws no smaller than {MIN_SCALE:.0%})")
+    hint = "use " + ", ".join(fixes) + ", or build SVG or HTML, which have no size limit"
+    return JmapError([Diagnostic("E414", message, extent.span, hint)])
 
 
 # --- loading cairo ---------------------------------------------------------------
@@ -432,14 +491,13 @@ def _convert(surface_class: Any, data: bytes, source: str, **options: Any) -> by
 # --- PNG -------------------------------------------------------------------------
 
 
-def _fit_png(width: float, height: float, scale: float, source: str, warn: Warn) -> float:
+def _fit_png(width: float, height: float, scale: float, source: str, warn: Warn,
+             extent: Extent | None = None) -> float:
     fit = min(scale, MAX_SIDE / width, MAX_SIDE / height, math.sqrt(MAX_PIXELS / (width * height)))
     if fit >= scale:
         return scale
     if fit < MIN_SCALE:
-        raise _error("E414", f"the map is too large for PNG ({_fmt(width)} x {_fmt(height)} px): it would have to "
-                     f"shrink to {fit:.0%} of its size", source,
-                     hint="build SVG, HTML or PDF for maps this large, or split the map")
+        raise too_large("png", width, height, source, extent, scale=scale)
     warn(Diagnostic("W510", f"the map is too large for PNG at scale {_fmt(scale)}; drawn at scale {fit:.2f} instead "
                     f"({round(width * fit)} x {round(height * fit)} pixels)", Span(source, 0, 0),
                     hint=f"cairo draws at most {MAX_SIDE} pixels a side and jmap at most {MAX_PIXELS // 10**6} "
@@ -447,17 +505,19 @@ def _fit_png(width: float, height: float, scale: float, source: str, warn: Warn)
     return fit
 
 
-def svg_to_png(svg: str, *, scale: float = 2.0, warn: Warn | None = None, source: str = "<svg>") -> bytes:
+def svg_to_png(svg: str, *, scale: float = 2.0, warn: Warn | None = None, source: str = "<svg>",
+               extent: Extent | None = None) -> bytes:
     """PNG bytes of jmap's SVG, `scale` pixels per SVG pixel (scaled down to cairo's limits, with a warning).
 
     `warn` receives warnings (W510-W512) as diagnostics; by default they are logged.
-    Raises JmapError (E414-E416, E410-E413 for images) with a clear message.
+    Raises JmapError (E414-E416, E410-E413 for images) with a clear message; `extent`
+    (journey_extent) lets E414 point at the map's `stages:` line.
     """
     if not (isinstance(scale, int | float) and 0 < scale < math.inf):
         raise ValueError(f"scale must be a positive number, not {scale!r}")
     warn = warn or _default_warn
     prepared = _Prepared(svg, source)
-    fit = _fit_png(prepared.width, prepared.height, scale, source, warn)
+    fit = _fit_png(prepared.width, prepared.height, scale, source, warn, extent)
     surface = _load_cairosvg()
     prepared.prepare_text(warn)
     return _convert(surface.PNGSurface, prepared.to_bytes(), source, scale=fit)
@@ -546,7 +606,8 @@ def page_points(page_size: str, map_width: float = 2, map_height: float = 1) -> 
     return (long, short) if fits(long, short) >= fits(short, long) else (short, long)
 
 
-def svg_to_pdf(svg: str, *, page_size: str = "fit", warn: Warn | None = None, source: str = "<svg>") -> bytes:
+def svg_to_pdf(svg: str, *, page_size: str = "fit", warn: Warn | None = None, source: str = "<svg>",
+               extent: Extent | None = None) -> bytes:
     """PDF bytes of jmap's SVG: one page the size of the map ("fit"), or the map scaled onto a paper size
     ("a4", "a3-landscape", "letter-portrait", ...: see PAGE_SIZES and page_points)."""
     if page_size != "fit":
@@ -559,9 +620,7 @@ def svg_to_pdf(svg: str, *, page_size: str = "fit", warn: Warn | None = None, so
         if side > MAX_PDF_SIDE:
             fit = MAX_PDF_SIDE / side
             if fit < MIN_SCALE:
-                raise _error("E414", f"the map is too large for a PDF page ({_fmt(prepared.width)} x "
-                             f"{_fmt(prepared.height)} px)", source,
-                             hint="use a paper size (--page-size a3-landscape) or build SVG or HTML")
+                raise too_large("pdf", prepared.width, prepared.height, source, extent)
             warn(Diagnostic("W510", f"the map is larger than a PDF page can be ({MAX_PDF_SIDE:.0f} pt); "
                             f"drawn at {fit:.0%} of its size", Span(source, 0, 0)))
             prepared.resize(prepared.width * fit, prepared.height * fit, box)

@@ -40,7 +40,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jmap.diagnostics import Diagnostic, JmapError, Severity, Span
+from jmap.diagnostics import Diagnostic, JmapError, Severity, Span, printable
 from jmap.load import DEFAULT_MAX_BYTES, Document, display_path
 
 __all__ = ["WIDTH", "FormatResult", "format_file", "format_text", "same_meaning", "without_spans"]
@@ -668,7 +668,7 @@ class FormatResult:
     def unified_diff(self) -> str:
         if not self.changed:
             return ""
-        name = display_path(self.path)
+        name = printable(display_path(self.path))  # a newline in a file name must not forge a diff line
         assert self.original is not None and self.formatted is not None
         return "".join(difflib.unified_diff(
             self.original.splitlines(keepends=True), self.formatted.splitlines(keepends=True),

@@ -134,7 +134,7 @@ def load(
     file = Path(path)
     root = (root or find_root(file.parent)).resolve()
     _refuse_link_out(file, root)
-    return _load(file, root, max_bytes, stack=(), budget=[MAX_INCLUDES], parser=parser or parse_all)
+    return _load(file, root, max_bytes, stack=(), budget=[MAX_INCLUDES], parser=parser or parse_all, loaded=set())
 
 
 def _refuse_link_out(file: Path, root: Path) -> None:
@@ -166,7 +166,8 @@ def _refuse_link_out(file: Path, root: Path) -> None:
 
 
 def _load(
-    file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...], budget: list[int], parser: Parser
+    file: Path, root: Path, max_bytes: int, stack: tuple[Path, ...], budget: list[int], parser: Parser,
+    loaded: set[Path],
 ) -> Document:
     name = display_path(file)
     text = read_text(file, max_bytes)
@@ -183,7 +184,7 @@ def _load(
             ]
         )
     doc = Document(file, data, value_spans, key_spans, root, problems=problems)
-    _load_includes(doc, max_bytes, (*stack, file.resolve()), budget, parser)
+    _load_includes(doc, max_bytes, (*stack, file.resolve()), budget, parser, loaded)
     return doc
 
 
@@ -714,7 +715,14 @@ def confine(reference: str, base: Path, root: Path) -> Path:
     return resolved
 
 
-def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budget: list[int], parser: Parser) -> None:
+def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budget: list[int], parser: Parser,
+                   loaded: set[Path]) -> None:
+    """Load and merge the files a document includes, each file of the tree once.
+
+    `loaded` holds every file included so far anywhere in the map's tree: a library that two
+    others both include (a diamond) is merged once, through the first, so its ids are not
+    duplicates of themselves. The same id in two different files is still reported (E300).
+    """
     references = doc.data.get("include")
     if not isinstance(references, list) or not references:
         return
@@ -722,24 +730,14 @@ def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budge
         raise JmapError(
             [Diagnostic("E404", f"includes nest deeper than {MAX_INCLUDE_DEPTH} files", doc.span(("include",)))]
         )
-    for index, reference in enumerate(references[: MAX_INCLUDES + 1]):
+    if len(references) > MAX_INCLUDES:  # refused before any is read
+        raise JmapError([Diagnostic("E404", f"a map may include at most {MAX_INCLUDES} files",
+                                    doc.span(("include", MAX_INCLUDES)))])
+    listed: dict[Path, str] = {}
+    for index, reference in enumerate(references):
         span = doc.span(("include", index))
-        if index >= MAX_INCLUDES:
-            raise JmapError([Diagnostic("E404", f"a map may include at most {MAX_INCLUDES} files", span)])
         if not isinstance(reference, str) or not reference.lower().endswith((".yaml", ".yml")):
             continue  # the schema reports it; never parse a non-YAML file (.env, keys) as a map
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise JmapError(
-                [
-                    Diagnostic(
-                        "E404",
-                        f"a map may include at most {MAX_INCLUDES} files in all",
-                        span,
-                        hint="include each shared file once, from the map itself",
-                    )
-                ]
-            )
         try:
             target = confine(reference, doc.path.parent, doc.root)
         except ValueError as error:
@@ -756,7 +754,26 @@ def _load_includes(doc: Document, max_bytes: int, stack: tuple[Path, ...], budge
                     )
                 ]
             )
-        included = _load(target, doc.root, max_bytes, stack, budget, parser)
+        if target in listed:
+            raise JmapError([Diagnostic("E207", f"'{clip(reference)}' is a file this list includes already "
+                                        f"('{clip(listed[target])}')", span, hint="include each file once")])
+        listed[target] = reference
+        if target in loaded:
+            continue  # a diamond: this file came in through another include already
+        loaded.add(target)
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise JmapError(
+                [
+                    Diagnostic(
+                        "E404",
+                        f"a map may include at most {MAX_INCLUDES} files in all",
+                        span,
+                        hint="include each shared file once, from the map itself",
+                    )
+                ]
+            )
+        included = _load(target, doc.root, max_bytes, stack, budget, parser, loaded)
         _merge_included(doc, included)
         doc.includes.append(included)
 

@@ -9,12 +9,11 @@ import json
 import os
 import stat
 import sys
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TextIO
 
-from jmap.diagnostics import Diagnostic, Severity
+from jmap.diagnostics import Diagnostic, Severity, printable
 
 _MAX_SOURCE_BYTES = 2_000_000
 _WIDTH = 120
@@ -38,10 +37,8 @@ class _Style:
 
 
 def safe_text(text: str) -> str:
-    """Replace control characters so a hostile map cannot drive the terminal."""
-    return "".join(
-        f"\\x{ord(c):02x}" if unicodedata.category(c) in ("Cc", "Cf", "Cs") and c != "\t" else c for c in text
-    ).replace("\t", " ")
+    """Replace control characters so a hostile map (or file name) cannot drive the terminal."""
+    return printable(text)
 
 
 @lru_cache(maxsize=64)
@@ -73,7 +70,7 @@ def format_text(diagnostic: Diagnostic, colour: bool = False) -> str:
     level = diagnostic.severity.value
     level_style = "1;31" if diagnostic.severity is Severity.ERROR else "1;33"
     head = (
-        f"{style(str(diagnostic.span), '1')}: {style(f'{level}[{diagnostic.code}]', level_style)}: "
+        f"{style(safe_text(str(diagnostic.span)), '1')}: {style(f'{level}[{diagnostic.code}]', level_style)}: "
         f"{safe_text(diagnostic.message)}"
     )
     out = [head]
@@ -119,7 +116,7 @@ def format_github(diagnostic: Diagnostic) -> str:
     """A GitHub Actions workflow command that annotates the line in the pull request."""
     level = "error" if diagnostic.severity is Severity.ERROR else "warning"
     span = diagnostic.span
-    props = [f"file={_escape_property(span.path)}"]
+    props = [f"file={_escape_property(safe_text(span.path))}"]
     if span.line:
         props += [f"line={span.line}", f"col={span.col}"]
     props.append(f"title={_escape_property('jmap ' + diagnostic.code)}")
@@ -140,4 +137,13 @@ def as_json(diagnostic: Diagnostic) -> dict[str, object]:
 
 
 def dump_json(payload: object, stream: TextIO | None = None) -> None:
-    (stream or sys.stdout).write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    """Pretty JSON; json escapes C0 controls, and this every other unprintable character (DEL, C1, bidi,
+    U+2028/9) as \\uXXXX too, so a file name cannot drive the terminal or hide text: the values stay exact."""
+    text = json.dumps(payload, indent=2, ensure_ascii=False)
+    if not text.replace("\n", "").isprintable():  # outside strings only newlines and spaces are unprintable
+        text = "".join(char if char == "\n" or char.isprintable() else _json_escape(char) for char in text)
+    (stream or sys.stdout).write(text + "\n")
+
+
+def _json_escape(char: str) -> str:
+    return f"\\u{ord(char):04x}" if ord(char) < 0x10000 else json.dumps(char)[1:-1]  # a surrogate pair

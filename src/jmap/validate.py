@@ -126,7 +126,9 @@ def _leaf_errors(error: Any) -> list[Any]:
     for sub in error.context:
         by_branch.setdefault(sub.relative_schema_path[0], []).append(sub)
     depth = len(error.absolute_path)
-    plausible = [errors for errors in by_branch.values() if not any(_other_kind(e, depth) for e in errors)]
+    plausible = [
+        errors for errors in by_branch.values() if not any(_wrong_kind(e, depth) for e in errors)
+    ]
     if len(plausible) == 1:
         return [leaf for sub in plausible[0] for leaf in _leaf_errors(sub)]
     if not plausible:
@@ -136,23 +138,34 @@ def _leaf_errors(error: Any) -> list[Any]:
     return _leaf_errors(best_match(e for errors in plausible for e in errors))
 
 
-def _other_kind(error: Any, depth: int) -> bool:
-    """Whether an alternative wants another kind of value here (`theme: {name: Dark}` is no theme name)."""
+def _wrong_kind(error: Any, depth: int) -> bool:
+    """Whether an error says the value is of another kind than the branch wants (a mapping for a name).
+
+    A `type` error at the value does; so does an `enum` or `const` none of whose choices is of the
+    value's kind: a mapping given for `theme` meant the overrides form, not a misspelt theme name.
+    """
     if len(error.absolute_path) != depth:
         return False
-    if error.validator == "enum":
-        return not any(_kind(error.instance) == _kind(choice) for choice in error.validator_value)
-    return bool(error.validator == "type")
+    if error.validator == "type":
+        return True
+    if error.validator in ("enum", "const"):
+        choices = error.validator_value if error.validator == "enum" else [error.validator_value]
+        return not any(_same_kind(choice, error.instance) for choice in choices)
+    return False
 
 
-def _kind(value: Any) -> str:
-    return "number" if isinstance(value, int | float) and not isinstance(value, bool) else type(value).__name__
+def _same_kind(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool)
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return True
+    return type(a) is type(b)
 
 
 def _unknown_keys(doc: Document, error: Any) -> Iterator[Diagnostic]:
     path: DocPath = tuple(error.absolute_path)
     allowed = sorted(error.schema.get("properties", {}))
-    where = describe(doc.data, path)
+    where = _theme_path(path) or describe(doc.data, path)
     for key in error.instance:
         if key in allowed:
             continue
@@ -167,6 +180,8 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
     keyword = error.validator
     value = error.instance
     span = doc.span(path)
+    if _theme_path(path) and keyword != "additionalProperties" and (len(path) > 1 or keyword == "oneOf"):
+        return _theme_error(path, error, span)
     if keyword == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         unknown = [k for k in value if k not in allowed] if isinstance(value, dict) else []
@@ -233,6 +248,46 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
             hint="ids use lower-case letters, digits, '-' and '_'",
         )
     return Diagnostic("E203", f"{field} in {where} is not valid: {clip(error.message, 100)}", span)
+
+
+#: An example value for each part of a theme override, for messages.
+_THEME_EXAMPLES = {"colors": "a mapping of colour names to colours", "font_size": "a number of pixels such as 14",
+                   "name": "a theme name"}
+_COLOUR_EXAMPLE = "'#1f6feb'"
+
+
+def _theme_path(path: DocPath) -> str:
+    """`theme.colors.accent` for a place inside a theme override ("" elsewhere): the user's own words."""
+    if not path or path[0] != "theme":
+        return ""
+    return ".".join(str(key) for key in path)
+
+
+def _theme_error(path: DocPath, error: Any, span: Any) -> Diagnostic:
+    """A bad value in a theme override, named by its dotted path: `theme.colors.accent: '#ggg' is not a colour`."""
+    where = _theme_path(path)
+    keyword, value = error.validator, error.instance
+    colour = len(path) == 3 and path[1] == "colors"
+    if colour and keyword in ("pattern", "type"):
+        shown = f"'{clip(value, 30)}'" if isinstance(value, str) else _type_word(value)
+        return Diagnostic("E203" if keyword == "pattern" else "E202",
+                          f"{where}: {shown} is not a colour like {_COLOUR_EXAMPLE}", span,
+                          hint="a colour is '#' and six hex digits (0-9, a-f), in quotes: '#1f6feb'")
+    if keyword == "enum":
+        choices = [str(c) for c in error.validator_value]
+        suggestion = did_you_mean(str(value), choices)
+        hint = f"did you mean '{suggestion}'?" if suggestion else f"choose one of: {', '.join(choices)}"
+        return Diagnostic("E203", f"{where}: there is no theme '{clip(value, 40)}'", span, hint)
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        low, high = error.schema.get("minimum"), error.schema.get("maximum")
+        bounds = f"from {_number(low)} to {_number(high)}"
+        return Diagnostic("E204", f"{where} must be {bounds}, not {clip(value, 20)}", span,
+                          hint=clip(error.schema.get("description", ""), 160))
+    if keyword in ("type", "oneOf", "anyOf"):
+        expected = _THEME_EXAMPLES.get(str(path[-1]), _expected_words(error)) if len(path) > 1 else \
+            "a theme name such as default, or a mapping with name, colors and font_size"
+        return Diagnostic("E202", f"{where} must be {expected}, not {_type_word(value)}", span)
+    return Diagnostic("E203", f"{where} is not valid: {clip(error.message, 100)}", span)
 
 
 def _types(error: Any) -> list[str]:
@@ -514,10 +569,12 @@ class _Semantics:
                 continue
             if ident in seen:
                 first = self.doc.span((*seen[ident], "id"))
+                elsewhere = first.path != self.doc.span((*path, "id")).path  # two files: say which
                 self.error(
                     "E300",
                     f"the id '{clip(ident, 40)}' is already used by "
-                    f"{describe(self.data, seen[ident])} (line {first.line})",
+                    f"{describe(self.data, seen[ident])} (line {first.line}"
+                    f"{f' of {clip(first.path, 80)}' if elsewhere else ''})",
                     (*path, "id"),
                     hint="every persona, research source, chapter, stage and step needs its own id",
                 )
