@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from jmap.api import check as check_map
-from jmap.api import discover
+from jmap.api import scan
 from jmap.cache import BuildCache, MapEntry, OutputRecord, digest, file_digest, inputs_digest, output_key
 from jmap.config import DEFAULT_NAMING, FORMATS, ProjectConfig
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
@@ -124,11 +124,11 @@ class MapResult(SlotsRecord):
 class BuildReport(SlotsRecord):
     """What a whole build did."""
 
-    __slots__ = ("results", "orphans", "pruned", "kept", "check", "seconds")
+    __slots__ = ("results", "orphans", "pruned", "kept", "check", "seconds", "skipped")
 
     def __init__(self, results: list[MapResult] | None = None, orphans: list[Path] | None = None,
                  pruned: list[Path] | None = None, kept: list[Path] | None = None, check: bool = False,
-                 seconds: float = 0.0) -> None:
+                 seconds: float = 0.0, skipped: list[tuple[Path, str]] | None = None) -> None:
         self.results: list[MapResult] = [] if results is None else results
         #: Outputs jmap wrote whose map is gone (or that a map no longer produces).
         self.orphans: list[Path] = [] if orphans is None else orphans
@@ -138,6 +138,8 @@ class BuildReport(SlotsRecord):
         self.kept: list[Path] = [] if kept is None else kept
         self.check = check
         self.seconds = seconds
+        #: YAML files found in the folders but not built, with why (a key of jmap.api.SKIP_REASONS).
+        self.skipped: list[tuple[Path, str]] = [] if skipped is None else skipped
 
     def _with(self, status: str) -> list[MapResult]:
         return [r for r in self.results if r.status == status]
@@ -351,7 +353,16 @@ def find_maps(
     exclude: Callable[[Path], bool] | None = None,
     roots: Iterable[Path] = (),
 ) -> list[tuple[Path, Path]]:
-    """(map, input root) for every map the paths name.
+    """(map, input root) for every map the paths name (see `find_inputs`)."""
+    return find_inputs(paths, exclude, roots)[0]
+
+
+def find_inputs(
+    paths: Iterable[str],
+    exclude: Callable[[Path], bool] | None = None,
+    roots: Iterable[Path] = (),
+) -> tuple[list[tuple[Path, Path]], list[tuple[Path, str]]]:
+    """(map, input root) for every map the paths name, and the YAML files skipped (path, why).
 
     Maps found in folders or by globs skip excluded paths (and, as `discover` does, shared
     include files); files named outright are always built. The input root (that output folders mirror)
@@ -360,16 +371,22 @@ def find_maps(
     """
     known = sorted((os.path.abspath(r) for r in roots), key=len, reverse=True)
     found: dict[str, tuple[Path, Path]] = {}
+    skipped: dict[str, tuple[Path, str]] = {}
     for pattern in paths:
         root = pattern_root(pattern)
         named = Path(pattern).is_file() or not (Path(pattern).is_dir() or any(c in pattern for c in "*?["))
-        for source in discover([pattern]):
+        discovery = scan([pattern])
+        for source, why in discovery.skipped:
+            if exclude is None or not exclude(source):
+                skipped.setdefault(os.path.abspath(source), (source, why))
+        for source in discovery.maps:
             if not named and exclude is not None and exclude(source):
+                skipped.setdefault(os.path.abspath(source), (source, "excluded"))
                 continue
             absolute = os.path.abspath(source)
             home = next((Path(r) for r in known if absolute.startswith(r.rstrip(os.sep) + os.sep)), root)
             found.setdefault(absolute, (source, home))
-    return list(found.values())
+    return list(found.values()), [entry for key, entry in skipped.items() if key not in found]
 
 
 def cache_folder(source: Path, root: Path, options: BuildOptions) -> Path:
@@ -421,7 +438,7 @@ def build(
     options = options or BuildOptions()
     reporter = reporter or Reporter()
     report = BuildReport(check=check)
-    maps = find_maps(paths or ["."], exclude, roots)
+    maps, report.skipped = find_inputs(paths or ["."], exclude, roots)
     caches: dict[str, BuildCache] = {}
     claimed: dict[str, Path] = {}
     results: dict[str, MapResult] = {}

@@ -57,6 +57,9 @@ FormatOption = Annotated[
     ReportFormat, typer.Option("--format", help="How to report: text, json or github (annotations).")
 ]
 Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")]
+Verbose = Annotated[
+    bool, typer.Option("-v", "--verbose", help="Also list the YAML files skipped as not maps, and why.")
+]
 MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Refuse map files larger than this.", min=1)]
 
 
@@ -67,16 +70,23 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     max_bytes: MaxBytes = 1_000_000,
     quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Check maps against the format and report every problem with file:line:col.
 
+    Also lays each valid map out and warns (W504) about every text shortened to fit.
     Example: jmap validate journeys/ --strict
     """
-    from jmap.api import check
-    from jmap.report import as_json, dump_json, format_github, summary_line, write_text
+    from jmap.api import check, scan
+    from jmap.report import (
+        as_json, dump_json, format_github, skipped_json, skipped_lines, skipped_summary, summary_line, write_text,
+    )
 
-    files = _maps(paths)
-    results = [check(path, max_bytes=max_bytes) for path in files]
+    found = scan(paths)
+    if not found.maps:
+        _usage_error(NO_MAPS)
+    files = found.maps
+    results = [check(path, max_bytes=max_bytes, texts=True) for path in files]
     diagnostics = [d for r in results for d in r.diagnostics]
     failed = [r for r in results if not r.ok(strict)]
     if report is ReportFormat.json:
@@ -87,6 +97,7 @@ def validate(
                     for r in results
                 ],
                 "diagnostics": [as_json(d) for d in diagnostics],
+                "skipped": skipped_json(found.skipped),
             }
         )
     elif report is ReportFormat.github:
@@ -96,8 +107,17 @@ def validate(
         write_text(diagnostics)
         errors = sum(len(r.errors) for r in results)
         warnings = sum(len(r.warnings) for r in results)
+        if verbose:
+            for line in skipped_lines(found.skipped):
+                typer.echo(line, err=True)
         if not quiet or failed:
-            typer.echo(summary_line(errors, warnings, len(results)), err=True)
+            summary = summary_line(errors, warnings, len(results))
+            shortened = sum(d.code == "W504" for d in diagnostics)
+            if shortened:
+                summary += f" ({shortened} text{'' if shortened == 1 else 's'} shortened)"
+            if found.skipped:
+                summary += f"; {skipped_summary(found.skipped)}"
+            typer.echo(summary, err=True)
     raise typer.Exit(1 if failed else 0)
 
 
