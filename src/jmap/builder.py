@@ -164,15 +164,24 @@ class BuildReport(SlotsRecord):
     def ok(self) -> bool:
         return not self.failed and not self.stale
 
+    @property
+    def shortened(self) -> int:
+        """How many texts the maps rendered cut to fit (W504)."""
+        return sum(d.code == "W504" for r in self.results for d in r.diagnostics)
+
     def as_json(self) -> dict[str, Any]:
+        from jmap.report import skipped_json
+
         return {
             "check": self.check,
             "ok": self.ok,
             "maps": [r.as_json() for r in self.results],
             "orphans": [display_path(p) for p in self.orphans],
             "pruned": [display_path(p) for p in self.pruned],
+            "skipped": skipped_json(self.skipped),
             "summary": {"maps": len(self.results), "built": len(self.built), "unchanged": len(self.unchanged),
-                        "failed": len(self.failed), "stale": len(self.stale), "seconds": round(self.seconds, 3)},
+                        "failed": len(self.failed), "stale": len(self.stale), "shortened": self.shortened,
+                        "skipped": len(self.skipped), "seconds": round(self.seconds, 3)},
         }
 
 
@@ -201,7 +210,7 @@ def render_format(
 
     if warn is None and _EXPORT_WARN.get() is not None:
         warn, source = _EXPORT_WARN.get()  # type: ignore[misc]
-    svg = render_svg(journey)
+    svg = render_svg(journey, tooltips=False)  # PNG and PDF have no tooltips: their legend does not promise one
     if fmt == "png":
         return export.svg_to_png(svg, scale=options.scale, warn=warn, source=source)
     if fmt == "pdf":
@@ -259,12 +268,19 @@ def build_map(
             if diagnostic not in warnings and diagnostic not in result.diagnostics:
                 warnings.append(diagnostic)
 
+        from jmap.layout.context import SHORTENED, Shortened, shortening
+
+        shortened: list[Shortened] = []  # W504, from the layouts the formats draw anyway
         token = _EXPORT_WARN.set((warn, display_path(source)))
+        listening = SHORTENED.set(shortened.append)
         try:
             rendered = {fmt: render_format(journey, fmt, options) for fmt in options.formats}
         finally:
+            SHORTENED.reset(listening)
             _EXPORT_WARN.reset(token)
-            result.diagnostics = [*result.diagnostics, *warnings]
+            from jmap.diagnostics import dedupe
+
+            result.diagnostics = [*result.diagnostics, *warnings, *dedupe([shortening(s) for s in shortened])]
     except JmapError as error:
         result.diagnostics = [*result.diagnostics, *error.diagnostics]
         result.status = "failed"
@@ -693,7 +709,12 @@ def summary_text(report: BuildReport) -> str:
                 f"{len(report.failed)} failed")
     else:
         head = f"{len(report.built)} built, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
-    return f"{head} in {report.seconds:.2f} s"
+    tail = f"; {_plural(report.shortened, 'text')} shortened" if report.shortened else ""
+    if report.skipped:
+        from jmap.report import skipped_summary
+
+        tail += f"; {skipped_summary(report.skipped)}"
+    return f"{head} in {report.seconds:.2f} s{tail}"
 
 
 class TextReporter(Reporter):
@@ -703,9 +724,11 @@ class TextReporter(Reporter):
     BAR_AFTER = 4
 
     def __init__(self, stream: TextIO | None = None, *, quiet: bool = False, github: bool = False,
-                 progress: bool | None = None) -> None:
+                 progress: bool | None = None, verbose: bool = False) -> None:
         self.stream = stream or sys.stderr
         self.quiet = quiet
+        #: List the YAML files skipped as not maps, one a line.
+        self.verbose = verbose
         self.github = github
         tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.progress_wanted = (tty and not quiet and not os.environ.get("CI")) if progress is None else progress
@@ -730,7 +753,7 @@ class TextReporter(Reporter):
             self.stream.write(text + "\n")
 
     def result(self, result: MapResult) -> None:
-        from jmap.report import format_github, format_text, safe_text, use_colour
+        from jmap.report import format_any, format_github, format_text, safe_text, use_colour
 
         if result.status == "unchanged":
             return
@@ -755,9 +778,11 @@ class TextReporter(Reporter):
                     line = f"::error file={where},title=jmap build --check::{_gh(line)}"
                 self._print(safe_text(line))
             return
-        for diagnostic in result.diagnostics:  # PNG/PDF warnings (W510-W512): validation warnings are `jmap validate`'s
-            if diagnostic.code.startswith("W51"):
-                self._print(format_github(diagnostic) if self.github else format_text(diagnostic) + "\n")
+        # Rendering warnings: shortened texts (W504, one line each) and PNG/PDF ones (W510-W512);
+        # validation warnings are `jmap validate`'s.
+        for diagnostic in result.diagnostics:
+            if diagnostic.code.startswith("W51") or diagnostic.code == "W504":
+                self._print(format_github(diagnostic) if self.github else format_any(diagnostic))
         if not self.quiet and self._bar is None:
             outputs = ", ".join(display_path(p) for p in result.outputs)
             self._print(safe_text(f"built {display_path(result.source)} -> {outputs}"))
@@ -774,6 +799,11 @@ class TextReporter(Reporter):
         if leftover and not self.quiet:
             for path in leftover:
                 self._print(f"orphaned {display_path(path)}: its map is gone (remove it with --prune)")
+        if self.verbose:
+            from jmap.report import skipped_lines
+
+            for line in skipped_lines(report.skipped):
+                self._print(line)
         if report.check and report.stale:
             self._print(f"{_plural(sum(len(r.stale) for r in report.stale), 'output')} out of date; "
                         "run `jmap build` and commit the result")

@@ -281,6 +281,7 @@ def build(
     config: ConfigFile = None,
     max_bytes: BuildMaxBytes = None,
     quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Render maps to SVG, PNG, PDF or HTML; only maps that changed since the last build.
 
@@ -293,6 +294,7 @@ def build(
         code = build_command(
             paths=paths, output=output, formats=formats, jobs=jobs, force=force, check=check, prune=prune,
             theme=theme, scale=scale, page_size=page_size, config=config, max_bytes=max_bytes, quiet=quiet,
+            verbose=verbose,
         )
     raise typer.Exit(code)
 
@@ -546,14 +548,16 @@ def diff(
 
         journey, positioned = diff_layout(result)
         svg = render_layout_svg(positioned)
+        # PNG and PDF have no tooltips: their legend must not promise one.
+        still = render_layout_svg(diff_layout(result, tooltips=False)[1]) if {"png", "pdf"} & set(formats) else svg
         for fmt in formats:
             try:
                 if fmt == "svg":
                     data = svg.encode("utf-8")
                 elif fmt == "png":
-                    data = export.svg_to_png(svg, source=name)
+                    data = export.svg_to_png(still, source=name)
                 elif fmt == "pdf":
-                    data = export.svg_to_pdf(svg, source=name)
+                    data = export.svg_to_pdf(still, source=name)
                 else:
                     from jmap.render.html import card_data, render_page
                     from jmap.themes import resolve_theme

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 #: Flags of `jmap build`, by every spelling, and the parameter they set.
-FLAGS = {"-q": "quiet", "--quiet": "quiet", "--force": "force", "--check": "check", "--prune": "prune"}
+FLAGS = {
+    "-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose",
+    "--force": "force", "--check": "check", "--prune": "prune",
+}
 #: Options that take a value: spelling -> parameter.
 OPTIONS = {
     "-o": "output", "--output": "output",

@@ -146,8 +146,10 @@ class LayoutContext:
     content_w: float
 
     def __init__(self, journey: Journey, avatars: Mapping[str, str],
-                 highlights: "DiffHighlights | None" = None) -> None:
+                 highlights: "DiffHighlights | None" = None, *, tooltips: bool = True) -> None:
         self.j = journey
+        #: Whether the format drawn shows tooltips (SVG `<title>`, the HTML page's): the legend says so only then.
+        self.tooltips = tooltips
         self.avatars = avatars
         self.hl = highlights
         self.backed_by_column = _items_backed_by_their_column(journey)

@@ -54,14 +54,16 @@ _LANE_ICONS = {
 
 
 def layout(journey: Journey, avatars: Mapping[str, str] | None = None,
-           highlights: "DiffHighlights | None" = None) -> Layout:
+           highlights: "DiffHighlights | None" = None, *, tooltips: bool = True) -> Layout:
     """The positioned map of a journey (pure and deterministic).
 
     `avatars` maps persona ids to checked image data URIs; the caller reads the files,
     so layout stays free of I/O. `highlights` marks a visual diff's changes (see
-    `jmap.layout.diffmarks`); without it nothing of the diff is drawn.
+    `jmap.layout.diffmarks`); without it nothing of the diff is drawn. `tooltips` says
+    whether the drawing shows a tooltip on hover (SVG, HTML: yes; PNG, PDF: no), so the
+    legend promises only what the format has.
     """
-    return _Builder(journey, avatars or {}, highlights).build()
+    return _Builder(journey, avatars or {}, highlights, tooltips=tooltips).build()
 
 
 def shortened_texts(journey: Journey, avatars: Mapping[str, str] | None = None) -> list[Diagnostic]:

@@ -153,7 +153,8 @@ class LegendMixin(LayoutContext):
         if "truncated" in self.flags:
             entries.append((lambda x, y: [self.line("\u2026", x, y + (20 - small_lh) / 2, 36, self.small,
                                                     c["text"], "semibold", "middle")],
-                            "Text shortened: the full text is in the tooltip"))
+                            "Text shortened: the full text is in the tooltip" if self.tooltips
+                            else "Text shortened to fit"))
         return entries
 
     # --- research sources -------------------------------------------------------------
