@@ -79,7 +79,14 @@ def validate(
     """
     from jmap.api import check, scan
     from jmap.report import (
-        as_json, dump_json, format_github, skipped_json, skipped_lines, skipped_summary, summary_line, write_text,
+        as_json,
+        dump_json,
+        format_github,
+        skipped_json,
+        skipped_lines,
+        skipped_summary,
+        summary_line,
+        write_text,
     )
 
     found = scan(paths)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from jmap.layout import text as tx
 from jmap.diagnostics import clip
+from jmap.layout import text as tx
 from jmap.layout.context import About, LayoutContext, Plan, fit
 from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import with_unit
@@ -237,14 +237,16 @@ class CardsMixin(LayoutContext):
         mark_label = "" if met is None else ("Met" if met else "Missed")
         mark_w = 0.0 if met is None else 14 + 4 + fit(mark_label, small, "semibold")
         value_text = with_unit(item.value, item.unit)
-        value = self.wrap(value_text, inner - (mark_w + 8 if mark_w else 0), big, "semibold", 2, ("KPI value", item.span))
+        value = self.wrap(value_text, inner - (mark_w + 8 if mark_w else 0), big, "semibold", 2,
+                          ("KPI value", item.span))
         target_text = ""
         if item.target is not None:
             self.flags.add("kpi-target")
             sign = "\u2264" if item.better == "lower" else "\u2265"
             target_text = f"Target {sign} {with_unit(item.target, item.unit)}"
         target_w = inner - (refs[0] + 8 if refs else 0)
-        target = self.wrap(target_text, target_w, small, "regular", 2, ("KPI target", item.span)) if target_text else None
+        target = self.wrap(target_text, target_w, small, "regular", 2, ("KPI target", item.span)) \
+            if target_text else None
         foot_h = max(len(target.lines) * small_lh if target else 0.0, small_lh if refs else 0.0)
         h = PAD_Y + len(name.lines) * lh + 2 + len(value.lines) * big_lh + (2 + foot_h if foot_h else 0) + PAD_Y
         status = "none" if met is None else ("met" if met else "missed")

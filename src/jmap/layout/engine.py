@@ -22,9 +22,9 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap import icons
+from jmap.diagnostics import Diagnostic, dedupe
 from jmap.layout import text as tx
 from jmap.layout.cards import CardsMixin
-from jmap.diagnostics import Diagnostic, dedupe
 from jmap.layout.context import SHORTENED, Column, Plan, Shortened, Span, shortening
 from jmap.layout.curve import EmotionCurveMixin, monotone_curve
 from jmap.layout.geometry import Box, Group, IconDef, Layout, Node, Path, Rect, fmt

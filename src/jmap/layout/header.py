@@ -141,7 +141,8 @@ class HeaderMixin(LayoutContext):
             2 + len(facts_w.lines) * self.lh(self.small) if facts_w else 0)
         head_h = max(head_h, avatar)
         quote_text = f"\u201c{p.quote}\u201d" if p.quote else ""
-        quote = self.wrap(quote_text, inner - 12, self.body, "regular", 6, ("persona's quote", p.span)) if p.quote else None
+        quote = self.wrap(quote_text, inner - 12, self.body, "regular", 6, ("persona's quote", p.span)) \
+            if p.quote else None
         quote_h = len(quote.lines) * self.lh(self.body) if quote else 0.0
         sections = [(label, items) for label, items in (
             ("Goals", p.goals), ("Needs", p.needs), ("Expectations", p.expectations),
