@@ -73,11 +73,29 @@ def test_scan_checks_map_like_files_and_says_why_it_skips_the_others(folder: Pat
     ("titles: [a]\nstage_count: 3\n", "not a map"),  # keys that only start like jmap's
     ("name: ci\non: push\njobs: {}\n", "not a map"),
     ("  title: indented, so not top level\n", "not a map"),
+    ("title: Half a map\npersonas: []\n", None),  # only keys a map has: a map that forgot `jmap: 1`
+    ('"title": T\n"stages": []\n', None),
+    ("title: My site\nbaseurl: /blog\ntheme: minima\n", "other keys"),  # a Jekyll _config.yml
+    ("jmap: 1\ntitle: T\nbaseurl: x\n", None),  # says it is a map: validate reports the unknown key
 ])
 def test_skip_reason(tmp_path: Path, text: str, reason: str | None) -> None:
     path = tmp_path / "file.yaml"
     path.write_text(text, encoding="utf-8")
     assert api.skip_reason(path) == reason
+
+
+def test_the_keys_a_map_may_have_are_the_schemas() -> None:
+    from jmap.resources import schema
+
+    assert {k.decode() for k in api.MAP_KEYS} == set(schema()["properties"])
+
+
+def test_a_site_config_with_a_title_is_skipped_as_not_a_map(folder: Path) -> None:
+    (folder / "_config.yml").write_text("title: Our docs\nbaseurl: /docs\n", encoding="utf-8")
+    result = run("validate", ".", "-v")
+    assert "skipped _config.yml: not a map (it has a `title:`, but no `jmap:` or `stages:`, and keys no map has)" \
+        in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("4 YAML files skipped: 1 library that maps include, 3 not maps")
 
 
 # --- jmap validate --------------------------------------------------------------------------

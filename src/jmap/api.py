@@ -116,6 +116,7 @@ def model(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -
 SKIP_REASONS = {
     "library": "a library that maps include (it has `jmap:` but no `title:` or `stages:`)",
     "not a map": "not a map (no `jmap:`, `title:` or `stages:` at the top level)",
+    "other keys": "not a map (it has a `title:`, but no `jmap:` or `stages:`, and keys no map has)",
     "unreadable": "cannot be read",
     "excluded": "excluded by the config's `exclude`",
 }
@@ -177,8 +178,13 @@ def _maps_in(folder: Path, found: Discovery) -> None:
                     found.skipped.append((path, reason))
 
 
+#: The top-level keys a map may have (schemas/journey.schema.json; tests/test_discovery.py keeps them equal).
+MAP_KEYS = frozenset({b"$schema", b"chapters", b"description", b"include", b"jmap", b"lanes", b"owner",
+                      b"personas", b"research", b"stages", b"tags", b"theme", b"title"})
+
+
 def _top_keys(path: Path) -> set[bytes] | None:
-    """The top-level keys among jmap's (`jmap`, `title`, `stages`) in a file's first 64 KB; None if unreadable."""
+    """The top-level keys in a file's first 64 KB (lines that start with `key:`); None if it cannot be read."""
     try:
         with path.open("rb") as handle:
             head = handle.read(64_000)
@@ -186,20 +192,28 @@ def _top_keys(path: Path) -> set[bytes] | None:
         return None
     keys = set()
     for line in head.removeprefix(b"\xef\xbb\xbf").splitlines():
-        for key in (b"jmap", b"title", b"stages"):
-            if line.startswith(key) and line[len(key):].lstrip(b" \t")[:1] == b":":
-                keys.add(key)
+        if line[:1] in (b"", b" ", b"\t", b"#", b"-", b"{", b"[", b"%", b".") or b":" not in line:
+            continue
+        key = line.split(b":", 1)[0].rstrip(b" \t").strip(b"\"'")
+        if key:
+            keys.add(key)
     return keys
 
 
 def skip_reason(path: Path) -> str | None:
-    """None when a YAML file found in a folder is checked as a map, else why not (a key of SKIP_REASONS)."""
+    """None when a YAML file found in a folder is checked as a map, else why not (a key of SKIP_REASONS).
+
+    A map is a file with `jmap:` and `title:` or `stages:`; a map that forgot `jmap:` is one with
+    `stages:`, or with `title:` and only keys a map has (a site's `_config.yml` has a title too).
+    """
     keys = _top_keys(path)
     if keys is None:
         return "unreadable"
-    if b"title" in keys or b"stages" in keys:
+    if b"stages" in keys or (b"title" in keys and (b"jmap" in keys or keys <= MAP_KEYS)):
         return None
-    return "library" if b"jmap" in keys else "not a map"
+    if b"jmap" in keys:
+        return "library"
+    return "other keys" if b"title" in keys else "not a map"
 
 
 def declares_format(path: Path) -> bool:

@@ -129,6 +129,7 @@ def write_text(diagnostics: Iterable[Diagnostic], stream: TextIO | None = None) 
 _SKIPPED_WORDS = {
     "library": ("a library that maps include", "libraries that maps include"),
     "not a map": ("not a map", "not maps"),
+    "other keys": ("not a map", "not maps"),
     "unreadable": ("unreadable", "unreadable"),
     "excluded": ("excluded", "excluded"),
 }
@@ -138,6 +139,7 @@ def skipped_summary(skipped: list[tuple[Path, str]]) -> str:
     """`2 YAML files skipped: not maps`, or `3 YAML files skipped: 1 library that maps include, 2 not maps`."""
     counts: dict[str, int] = {}
     for _path, why in skipped:
+        why = "not a map" if why == "other keys" else why  # both are "not maps" in the summary
         counts[why] = counts.get(why, 0) + 1
     total = len(skipped)
     head = f"{total} YAML file{'' if total == 1 else 's'} skipped: "
