@@ -48,7 +48,7 @@ def test_span_falls_back_to_the_nearest_parent(write_map: Callable[..., Path], m
 def test_bom_at_the_start_is_fine(write_map: Callable[..., Path], minimal_map: str) -> None:
     path = write_map(b"\xef\xbb\xbf" + minimal_map.encode())
     result = api.check(path)
-    assert result.ok(strict=True), result.diagnostics
+    assert result.ok_strict, result.diagnostics
     assert result.document is not None
     assert result.document.span(("title",)).col == 8  # the BOM does not shift columns
 
@@ -62,7 +62,7 @@ def test_line_endings_crlf_and_cr(write_map: Callable[..., Path], minimal_map: s
 
 def test_small_anchors_aliases_and_merge_keys_keep_working() -> None:
     result = api.check(INCLUDE_CASES / "anchors.yaml")
-    assert result.ok(strict=True), result.diagnostics
+    assert result.ok_strict, result.diagnostics
     assert result.document is not None
     stages = result.document.data["stages"]
     app = {"channel": "mobile-app", "name": "Shop app"}
@@ -134,7 +134,7 @@ def test_include_merges_personas_and_research_with_their_own_spans() -> None:
     assert Path(lena.path).resolve() == (INCLUDE_CASES / "with-include.yaml").resolve()
     assert (lena.line, lena.col) == (8, 11)
     assert [p.resolve() for p in doc.all_files()] == [(INCLUDE_CASES / "with-include.yaml").resolve(), shared]
-    assert api.check(INCLUDE_CASES / "with-include.yaml").ok(strict=True)
+    assert api.check(INCLUDE_CASES / "with-include.yaml").ok_strict
 
 
 def test_the_same_file_twice_is_bounded_by_the_include_budget(project: Path) -> None:

@@ -73,7 +73,7 @@ def test_warnings_do_not_fail_unless_strict(write_map: WriteMap, code: str) -> N
     result = api.check(write_map(maps[code]), texts=True)
     assert code in [d.code for d in result.warnings]
     assert all(d.severity is Severity.WARNING for d in result.diagnostics)
-    assert result.ok() and not result.ok(strict=True)
+    assert result.ok and not result.ok_strict
 
 
 # --- reporting all problems together ------------------------------------------------------------

@@ -251,8 +251,13 @@ theme:
     ("library", "Shared files",
      "A team can keep its personas and research in one shared file and include it from several maps "
      "with `include: [shared/personas.yaml]`. Paths are relative to the map and must stay inside the "
-     "project (the folder with `jmap.toml`, `pyproject.toml` or `.git`). The shared file's personas and "
-     "research come before the map's own.",
+     "project (the folder with `jmap.toml`, `pyproject.toml` or `.git`). An `include` or `avatar` inside a "
+     "shared file is relative to that file, and must stay inside the map's project too; links are followed, "
+     "so a link to a file elsewhere is refused (`E401`). The shared file's personas and "
+     "research come before the map's own. For your editor, start a shared file with "
+     "`# yaml-language-server: $schema=.jmap/library.schema.json` and write that schema with "
+     "`jmap schema --library -o .jmap/library.schema.json` (the map schema would flag the missing "
+     "`title` and `stages`).",
      """\
 jmap: 1
 personas:
@@ -556,6 +561,10 @@ FIXES: dict[str, tuple[str, dict[str, str | bytes | None]]] = {
              "shared persona file.",
              {"journey.yaml": "jmap: 1\ntitle: Checkout\ninclude:\n" + "".join(
                  f"  - {'./' * i}people.yaml\n" for i in range(21)) + STAGE, "people.yaml": "jmap: 1\n"}),
+    "E405": ("Keep the output folder inside the project (`output = \"renders\"`, not a link to a folder "
+             "elsewhere; `jmap build -o DIR` may point anywhere), and give maps names that `naming` keeps "
+             "inside it (a map named `...yaml` with `naming = \"{stem}/index.{ext}\"` would not be).",
+             {"jmap.toml": 'output = "../renders"\n', "journey.yaml": "jmap: 1\ntitle: Checkout\n" + STAGE}),
     "E410": ("Save the picture as PNG, JPEG or WebP (for example with an image editor's \"Export as\"); "
              "renaming a file to `.png` does not change what it is.",
              {"journey.yaml": AVATAR, "maya.png": b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"}),
@@ -675,6 +684,8 @@ def all_codes() -> dict[str, str]:
     return {**CODES, **EXPORT_CODES, **BUILD_CODES}
 
 MAX_BYTES = {"E101": 200}
+#: Codes a build or a config reports, not `jmap validate`: their example is the project's jmap.toml.
+CONFIG_EXAMPLES = {"E405"}
 
 
 @contextmanager
@@ -708,6 +719,18 @@ def example_message(code: str) -> str:
         with _in_folder(project):
             if code in EXAMPLES:
                 return format_text(EXAMPLES[code]())
+            if code in CONFIG_EXAMPLES:
+                from jmap.config import parse_config
+                from jmap.diagnostics import JmapError
+
+                try:
+                    parse_config(Path("jmap.toml"))
+                    found = []
+                except JmapError as error:
+                    found = [d for d in error.diagnostics if d.code == code]
+                if not found:
+                    raise SystemExit(f"gen_docs.py: the config example for {code} reported nothing")
+                return format_text(found[0])
             result = check("journey.yaml", max_bytes=MAX_BYTES.get(code, 1_000_000), texts=True)
             found = [d for d in result.diagnostics if d.code == code]
             if not found:
@@ -721,8 +744,10 @@ def errors_md() -> str:
     if missing:
         raise SystemExit(f"gen_docs.py: add a fix and an example for {missing} to FIXES")
     groups = [("E1", "Reading the file"), ("E2", "The format"), ("E3", "Meaning"),
-              ("E40", "Included files and images"), ("E41", "Images, PNG and PDF"), ("E9", "Building"),
-              ("W5", "Warnings")]
+              ("E4", "Included files, images and outputs"), ("E9", "Building"), ("W5", "Warnings")]
+    ungrouped = sorted(code for code in codes if not code.startswith(tuple(prefix for prefix, _ in groups)))
+    if ungrouped:
+        raise SystemExit(f"gen_docs.py: put {ungrouped} in a group of errors_md")
     out = [
         "# Errors and warnings",
         "",

@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generated import write_or_check
+from generated import source_digest, write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schemas" / "journey.schema.json"
@@ -59,6 +59,7 @@ compiles with draft-07 semantics; the schema uses no 2020-12 keyword beyond them
 # ruff: noqa
 # mypy: ignore-errors
 # fmt: off
+SOURCE_DIGEST = {source_digest!r}  # of the schema's bytes (jmap.digests); jmap.fastpath trusts this module only then
 
 
 class JsonSchemaValueException(ValueError):
@@ -114,7 +115,8 @@ def generate() -> str:
         raise SystemExit("fastjsonschema's generated code changed shape; update tools/gen_validator.py")
     code = code.rstrip() + "\n\n\nREGEX_PATTERNS.update(" + patterns.group(1) + ")\n" + functions
     code += f"\n\nvalidate = {root}\nvalidate_library = {library_root}\n"
-    header = _HEADER.format(digest=hashlib.sha256(raw).hexdigest(), version=fastjsonschema.VERSION)
+    header = _HEADER.format(digest=hashlib.sha256(raw).hexdigest(), version=fastjsonschema.VERSION,
+                            source_digest=source_digest(raw))
     return header + code.rstrip() + "\n"
 
 

@@ -6,6 +6,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(ROOT / "src"))  # the checkout's jmap, whatever is installed
+
+from jmap.digests import font_tables_digest, source_digest  # noqa: E402  (the run-time check hashes the same way)
+
+__all__ = ["ROOT", "font_tables_digest", "source_digest", "write_or_check"]
 
 
 def write_or_check(target: Path, fresh: str, argv: list[str], tool: str) -> int:

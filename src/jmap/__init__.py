@@ -11,15 +11,39 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "validate", "check", "build", "render_svg"]
+#: The public API, each name imported from its module on first use.
+_LAZY = {
+    "load": "jmap.api",
+    "validate": "jmap.api",
+    "check": "jmap.api",
+    "build": "jmap.api",
+    "render_svg": "jmap.api",
+    "CheckResult": "jmap.api",
+    "BuildOptions": "jmap.builder",
+    "BuildReport": "jmap.builder",
+    "Diagnostic": "jmap.diagnostics",
+    "JmapError": "jmap.diagnostics",
+}
+
+__all__ = [
+    "__version__", "load", "validate", "check", "build", "render_svg",
+    "CheckResult", "BuildOptions", "BuildReport", "Diagnostic", "JmapError",
+]  # fmt: skip
 
 if TYPE_CHECKING:  # pragma: no cover
-    from jmap.api import build, check, load, render_svg, validate
+    from jmap.api import CheckResult, build, check, load, render_svg, validate
+    from jmap.builder import BuildOptions, BuildReport
+    from jmap.diagnostics import Diagnostic, JmapError
 
 
 def __getattr__(name: str) -> Any:
-    if name in {"load", "validate", "check", "build", "render_svg"}:
-        from jmap import api
+    if name in _LAZY:
+        from importlib import import_module
 
-        return getattr(api, name)
+        return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'jmap' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's own names and the lazily imported API, so `dir(jmap)` shows the API."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("_"))})

@@ -20,6 +20,9 @@ from jmap.load import load as _load
 from jmap.records import SlotsRecord
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from jmap.builder import BuildOptions, BuildReport, MapResult, Reporter
     from jmap.model import Journey
 
 #: Folders never searched for maps.
@@ -57,8 +60,15 @@ class CheckResult(SlotsRecord):
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.WARNING]
 
-    def ok(self, strict: bool = False) -> bool:
-        return not self.errors and not (strict and self.warnings)
+    @property
+    def ok(self) -> bool:
+        """No errors (a property, so `if result.ok:` reads as it means)."""
+        return not self.errors
+
+    @property
+    def ok_strict(self) -> bool:
+        """No errors and no warnings: what `jmap validate --strict` accepts."""
+        return not self.errors and not self.warnings
 
     def journey(self) -> Journey:
         """The model of a map without errors; raises JmapError otherwise."""
@@ -233,8 +243,21 @@ def render_svg(journey: Journey) -> str:
     return _render_svg(journey)
 
 
-def build(*args: object, **kwargs: object) -> object:
-    """Build maps into an output folder; see jmap.builder.build."""
+def build(
+    paths: list[str] | None = None,
+    options: BuildOptions | None = None,
+    on_result: Callable[[MapResult], None] | None = None,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    check: bool = False,
+    prune: bool = False,
+    exclude: Callable[[Path], bool] | None = None,
+    roots: Iterable[Path] = (),
+    reporter: Reporter | None = None,
+) -> BuildReport:
+    """Build maps into an output folder; see jmap.builder.build (imported on first use)."""
     from jmap.builder import build as _build
 
-    return _build(*args, **kwargs)  # type: ignore[arg-type]
+    return _build(paths, options, on_result, jobs=jobs, force=force, check=check, prune=prune,
+                  exclude=exclude, roots=roots, reporter=reporter)

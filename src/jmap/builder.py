@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from jmap.api import check as check_map
 from jmap.api import scan
-from jmap.cache import BuildCache, MapEntry, OutputRecord, digest, file_digest, inputs_digest, output_key
+from jmap.cache import CACHE_FILE, BuildCache, MapEntry, OutputRecord, digest, file_digest, inputs_digest, output_key
 from jmap.config import DEFAULT_NAMING, FORMATS, ProjectConfig
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
-from jmap.fsutil import write_atomic
+from jmap.fsutil import OutsideError, write_atomic
 from jmap.load import DEFAULT_MAX_BYTES, display_path
 from jmap.records import SlotsRecord
 
@@ -233,6 +233,87 @@ def output_path(source: Path, fmt: str, input_root: Path, options: BuildOptions)
     return base.joinpath(*parts)
 
 
+def output_base(source: Path, options: BuildOptions) -> Path:
+    """The folder every output of a map must stay in: the output folder, or build/ beside the map."""
+    return options.out_dir if options.out_dir is not None else source.parent / "build"
+
+
+class PathMemo:
+    """Resolved folders and project roots, asked once per folder: a plan checks thousands of outputs
+    that live in a few folders (a realpath each cost a 500-map no-op build ~50 ms)."""
+
+    def __init__(self) -> None:
+        self.folders: dict[str, str] = {}
+        self.projects: dict[str, Path] = {}
+        self.beside: dict[str, bool] = {}
+
+    def folder(self, folder: str) -> str:
+        found = self.folders.get(folder)
+        if found is None:
+            found = self.folders[folder] = os.path.realpath(folder)
+        return found
+
+    def real(self, path: Path) -> str:
+        """os.path.realpath(path), its folder's part memoised (a link at its own name is still followed)."""
+        head, tail = os.path.split(str(path))
+        if tail in ("", ".", ".."):
+            return self.folder(str(path))
+        joined = os.path.join(self.folder(head or "."), tail)
+        return os.path.realpath(joined) if os.path.islink(joined) else joined
+
+    def inside(self, path: Path, folder: Path) -> bool:
+        real, base = self.real(path), self.folder(str(folder))
+        return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+    def in_project(self, base: Path, folder: Path) -> bool:
+        """Whether `base` (a build folder) resolves inside the project of `folder` (jmap.load.find_root)."""
+        key = str(base)
+        found = self.beside.get(key)
+        if found is None:
+            project = self.projects.get(str(folder))
+            if project is None:
+                from jmap.load import find_root
+
+                project = self.projects[str(folder)] = find_root(folder)
+            found = self.beside[key] = self.inside(base, project)
+        return found
+
+
+def confinement_problem(source: Path, targets: dict[str, Path], options: BuildOptions,
+                        memo: PathMemo | None = None) -> Diagnostic | None:
+    """Why a map's outputs would be written outside their folder (None when they would not).
+
+    Every path is resolved, links followed: a committed link (`build -> /home/you`, a folder
+    below the output folder, a link at an output's own name) or a `..` that `naming` makes of
+    a map's name (`...yaml` has the stem `..`) must not carry a build out.
+    The output folder from `-o` may be anywhere (the user chose it); the default build/ beside a
+    map must resolve inside the map's project (jmap.load.find_root); a config's `output` was
+    checked when the config was read.
+    """
+    memo = memo or PathMemo()
+    base = output_base(source, options)
+    if options.out_dir is None and not memo.in_project(base, source.parent):
+        return Diagnostic(
+            "E405", f"the build folder beside this map ({clip(display_path(base), 80)}) leads outside the "
+            f"project, to {clip(display_path(Path(os.path.realpath(base))), 80)}", Span(display_path(source), 1, 1),
+            hint="remove the link, or choose the output folder with -o or `output` in jmap.toml")
+    for fmt, target in targets.items():
+        if not memo.inside(target, base):
+            return _outside(source, fmt, target, base, options.naming)
+    return None
+
+
+def _outside(source: Path, fmt: str, target: Path, base: Path, naming: str) -> Diagnostic:
+    """E405 for one output that would land outside its folder, with the likely cause as the hint."""
+    lexical = ".." in Path(os.path.relpath(os.path.abspath(target), os.path.abspath(base))).parts
+    shown = display_path(Path(os.path.normpath(target)))
+    return Diagnostic(
+        "E405", f"the {fmt} output {clip(shown, 80)} would be written outside the output folder "
+        f"{clip(display_path(base), 60)}", Span(display_path(source), 1, 1),
+        hint=f"the map's file name makes `naming` ({clip(naming, 40)}) leave the folder: rename the map"
+        if lexical else "a link on the way (or at the file's own name) points out of the output folder; remove it")
+
+
 def build_map(
     source: Path,
     input_root: Path,
@@ -248,6 +329,12 @@ def build_map(
     """
     started = time.perf_counter()
     result = MapResult(source)
+    if targets is None:  # `build` checked its planned targets already
+        problem = confinement_problem(
+            source, {fmt: output_path(source, fmt, input_root, options) for fmt in options.formats}, options)
+        if problem is not None:
+            result.diagnostics, result.status = [problem], "failed"
+            return result
     before = file_digest(source)
     checked = check_map(source, max_bytes=options.max_bytes)
     result.diagnostics = checked.diagnostics
@@ -300,7 +387,12 @@ def build_map(
                 result.stale.append((target, "differs"))
         elif existing != data:
             try:
-                write_atomic(target, data)
+                write_atomic(target, data, within=output_base(source, options))
+            except OutsideError:  # planned targets were checked; this catches a link made since, or a caller's
+                result.diagnostics = [*result.diagnostics, _outside(source, fmt, target, output_base(source, options),
+                                                                    options.naming)]
+                result.status = "failed"
+                break
             except OSError as error:
                 why = "a file is in the way of a folder" if isinstance(error, FileExistsError | NotADirectoryError) \
                     else error.strerror or str(error)
@@ -410,6 +502,21 @@ def cache_folder(source: Path, root: Path, options: BuildOptions) -> Path:
     return options.out_dir if options.out_dir is not None else root / "build"
 
 
+def _cache_problem(folder: Path, options: BuildOptions, memo: PathMemo) -> str:
+    """Why the build cache in `folder` may be neither read nor written ("" when it may).
+
+    The cache file is written in the output folder, and the default one (build/ in an input
+    root) must, like the outputs, resolve inside the project; its own name must not be a link out.
+    """
+    if options.out_dir is None and not memo.in_project(folder, folder.parent):
+        return (f"the build folder {clip(display_path(folder), 80)} (where the build cache goes) leads outside "
+                f"the project, to {clip(display_path(Path(os.path.realpath(folder))), 80)}")
+    if not memo.inside(folder / CACHE_FILE, folder):
+        return (f"the build cache {clip(display_path(folder / CACHE_FILE), 80)} is a link out of its folder, to "
+                f"{clip(display_path(Path(os.path.realpath(folder / CACHE_FILE))), 80)}")
+    return ""
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -459,14 +566,30 @@ def build(
     claimed: dict[str, Path] = {}
     results: dict[str, MapResult] = {}
     tasks: list[_Task] = []
-    early: list[MapResult] = []  # decided without rendering: unchanged, or clashing outputs
+    early: list[MapResult] = []  # decided without rendering: unchanged, clashing or escaping outputs
+    memo = PathMemo()  # resolved folders and project roots
+    refused: dict[str, str] = {}  # a cache folder that leads out of the project -> why
 
     for source, root in maps:
         folder = cache_folder(source, root, options)
         cache = caches.get(os.path.abspath(folder))
         if cache is None:
-            cache = caches[os.path.abspath(folder)] = BuildCache.load(folder)
+            problem = _cache_problem(folder, options, memo)
+            if problem:
+                refused[os.path.abspath(folder)] = problem
+                cache = BuildCache(folder)  # neither read nor written
+            else:
+                cache = BuildCache.load(folder)
+            caches[os.path.abspath(folder)] = cache
         targets = {fmt: output_path(source, fmt, root, options) for fmt in options.formats}
+        outside = confinement_problem(source, targets, options, memo)
+        if outside is None and os.path.abspath(folder) in refused:
+            outside = Diagnostic("E405", refused[os.path.abspath(folder)], Span(display_path(source), 1, 1),
+                                 hint="remove the link, or choose the output folder with -o or `output` in jmap.toml")
+        if outside is not None:
+            results[os.path.abspath(source)] = MapResult(source, status="failed", diagnostics=[outside])
+            early.append(results[os.path.abspath(source)])
+            continue
         places = [os.path.abspath(t) for t in targets.values()]
         clash = next((claimed[p] for p in places if p in claimed), None)
         if clash is not None:
@@ -504,11 +627,14 @@ def build(
 
     try:
         _run(tasks, options, default_jobs() if jobs is None else jobs, check, done)
-        for cache in caches.values():
-            _orphans(cache, report, prune=prune and not check)
+        for key, cache in caches.items():
+            if key not in refused:
+                _orphans(cache, report, prune=prune and not check, beside=options.out_dir is None)
     finally:
         if not check:
-            for cache in caches.values():
+            for key, cache in caches.items():
+                if key in refused:
+                    continue
                 with contextlib.suppress(OSError):  # the cache only saves time; E902 says what cannot be written
                     cache.save()
     for source, _root in maps:
@@ -591,7 +717,7 @@ def _fork_context() -> Any:
     return None
 
 
-def _orphans(cache: BuildCache, report: BuildReport, *, prune: bool) -> None:
+def _orphans(cache: BuildCache, report: BuildReport, *, prune: bool, beside: bool) -> None:
     """Outputs jmap wrote for maps that no longer exist; removed with prune when still jmap's."""
     gone: dict[str, str] = dict(cache.orphans)
     for source, entry in list(cache.maps.items()):
@@ -604,7 +730,7 @@ def _orphans(cache: BuildCache, report: BuildReport, *, prune: bool) -> None:
         gone.update(written)
     for relative in sorted(gone):
         path = cache.abs(relative)
-        if not _could_be_output(cache, path):
+        if not _could_be_output(cache, path, beside=beside):
             cache.forget_output(relative)  # the cache file is not jmap's (edited, or from a pull request)
             continue
         if not path.exists():
@@ -621,14 +747,16 @@ def _orphans(cache: BuildCache, report: BuildReport, *, prune: bool) -> None:
         cache.forget_output(relative)
 
 
-def _could_be_output(cache: BuildCache, path: Path) -> bool:
-    """Whether jmap could have written `path` for this cache: an output file in its folder, or in a
-    build/ folder beside a map below the folder's parent (the default layout). The cache file sits in
-    the output folder, which may be committed, so its paths are not trusted to stay there."""
+def _could_be_output(cache: BuildCache, path: Path, *, beside: bool) -> bool:
+    """Whether jmap could have written `path` for this cache: an output file in its folder, or, in the
+    default layout (`beside`), in a build/ folder beside a map below the folder's parent. The cache
+    file sits in the output folder, which may be committed, so its paths are not trusted to stay there;
+    an output folder given with -o is the only folder jmap may prune in."""
     if path.suffix.lstrip(".") not in FORMATS or path.name.startswith("."):
         return False
     folder, real = Path(os.path.realpath(cache.folder)), Path(os.path.realpath(path))  # no symlink out either
-    return real.is_relative_to(folder) or (real.is_relative_to(folder.parent) and real.parent.name == "build")
+    return real.is_relative_to(folder) or (
+        beside and real.is_relative_to(folder.parent) and real.parent.name == "build")
 
 
 # --- settings from the config and the flags ----------------------------------------------

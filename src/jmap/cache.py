@@ -235,7 +235,7 @@ class BuildCache:
         if not self.dirty:
             return
         text = json.dumps(self.as_json(), indent=1, sort_keys=False) + "\n"
-        write_atomic(self.path, text.encode("utf-8"))
+        write_atomic(self.path, text.encode("utf-8"), within=self.folder)  # never through a link out
         self.dirty = False
 
     # queries -------------------------------------------------------------------------

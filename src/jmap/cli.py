@@ -95,13 +95,14 @@ def validate(
     files = found.maps
     results = [check(path, max_bytes=max_bytes, texts=True) for path in files]
     diagnostics = [d for r in results for d in r.diagnostics]
-    failed = [r for r in results if not r.ok(strict)]
+    valid = [r.ok_strict if strict else r.ok for r in results]
+    failed = [r for r, ok in zip(results, valid, strict=True) if not ok]
     if report is ReportFormat.json:
         dump_json(
             {
                 "files": [
-                    {"path": str(r.path), "valid": r.ok(strict), "errors": len(r.errors), "warnings": len(r.warnings)}
-                    for r in results
+                    {"path": str(r.path), "valid": ok, "errors": len(r.errors), "warnings": len(r.warnings)}
+                    for r, ok in zip(results, valid, strict=True)
                 ],
                 "diagnostics": [as_json(d) for d in diagnostics],
                 "skipped": skipped_json(found.skipped),
@@ -133,14 +134,18 @@ def schema(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to this file instead of printing.")
     ] = None,
+    library: Annotated[
+        bool, typer.Option("--library", help="The schema of a shared file (personas, research) that maps include.")
+    ] = False,
 ) -> None:
     """Print the JSON Schema of the journey format (for editors and other tools).
 
     Example: jmap schema -o .jmap/journey.schema.json
+    A shared persona library: jmap schema --library -o .jmap/library.schema.json
     """
     from jmap.resources import schema_text
 
-    text = schema_text()
+    text = schema_text(library)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -382,6 +387,9 @@ def serve(
         outputs, report_format = split_formats(formats)
         flags: dict[str, Any] = dict(out_dir=output, formats=outputs, theme=theme, jobs=jobs)
         settings = build_settings(config, paths, **flags)
+        from jmap.serve import serve_settings
+
+        serve_settings(settings)  # a usage error, before serving, when its folder leads out of the project
 
     def ready(server: ReloadServer) -> None:
         typer.echo(f"serving {server.folder} at {server.url} (loopback only); stop with Ctrl-C", err=True)
@@ -397,6 +405,8 @@ def serve(
         )
     except KeyboardInterrupt:
         pass
+    except UsageError as error:  # a config reloaded while serving may drop `output`: see serve_settings
+        _usage_error(str(error))
     except OSError as error:
         _usage_error(f"cannot serve on port {port}: {error.strerror or error}")
 
@@ -547,8 +557,8 @@ def diff(
     def write(result: Any, folder: Path, name: str, formats: tuple[str, ...]) -> None:
         """Write one map's visual diff in each format; exit 2 when a format cannot be made."""
         from jmap import export
-        from jmap.diagnostics import JmapError
-        from jmap.fsutil import write_atomic
+        from jmap.diagnostics import JmapError, clip
+        from jmap.fsutil import OutsideError, write_atomic
         from jmap.load import display_path
         from jmap.render.svg import avatar_images, diff_layout, render_layout_svg
         from jmap.report import write_text
@@ -581,11 +591,24 @@ def diff(
                 typer.echo(f"jmap: error: could not write the visual diff of {name} as {fmt}", err=True)
                 raise typer.Exit(2) from None
             path = folder / f"{name}.diff.{fmt}"
-            write_atomic(path, data)
+            try:
+                write_atomic(path, data, within=folder)
+            except OutsideError:
+                _usage_error(f"{clip(display_path(path), 80)} leads out of {clip(display_path(folder), 60)} "
+                             "(a link on the way, or at the file's own name); remove the link")
             typer.echo(f"wrote {display_path(path)}", err=True)
 
     if output is not None or render or outputs:
         folder = output if output is not None else Path("build") / "diff"
+        if output is None:  # the default, unlike -o, must stay in the project
+            from jmap.diagnostics import clip
+            from jmap.fsutil import inside
+            from jmap.load import display_path, find_root
+
+            if not inside(folder, find_root(Path.cwd())):
+                _usage_error(f"{display_path(folder)} leads outside the project, to "
+                             f"{clip(display_path(folder.resolve()), 80)}; remove the link, "
+                             "or choose the folder with -o")
         wanted = tuple(dict.fromkeys(outputs)) or ("svg",)
         used: set[str] = set()
         for result in results:

@@ -283,6 +283,8 @@ class _Checker:
         self.prefix = prefix
         self.positions = _Positions(text)
         self.diagnostics: list[Diagnostic] = []
+        #: The folder the config's paths are relative to (set by `check`).
+        self.root = Path()
 
     def span(self, key: tuple[str, ...], *, value: bool = True) -> Span:
         line, col = self.positions.find((*self.prefix, *key), value=value)
@@ -300,6 +302,7 @@ class _Checker:
         self.error("E200", f"unknown key '{clip(key, 40)}' in {table}", (*where, key), hint, value=False)
 
     def check(self, table: dict[str, Any], root: Path, source: Path) -> ProjectConfig:
+        self.root = root
         values: dict[str, Any] = {}
         for key, value in table.items():
             if key not in KEYS:
@@ -353,9 +356,20 @@ class _Checker:
         # A config may arrive in a stranger's pull request: it must not point builds (or
         # `--prune`, or `jmap serve`) at a folder outside the project.
         parts = Path(value).parts
+        hint = 'a relative path such as output = "renders"; use -o on the command line for elsewhere'
         if Path(value).is_absolute() or ".." in parts:
-            self.error("E401", f"'output' must be a folder inside the project, not '{clip(value, 60)}'", key,
-                       hint='a relative path such as output = "renders"; use -o on the command line for elsewhere')
+            self.error("E405", f"'output' must be a folder inside the project, not '{clip(value, 60)}'", key,
+                       hint=hint)
+            return None
+        # ... nor through a link committed in the project (`renders -> /home/you`).
+        from jmap.fsutil import inside
+        from jmap.load import find_root
+
+        project = find_root(self.root)
+        if not inside(self.root / value, project):
+            where = display_path(Path(os.path.realpath(self.root / value)))
+            self.error("E405", f"'output' ({clip(value, 60)}) leads outside the project, to {clip(where, 80)}",
+                       key, hint="a link on the way points out of the project; remove it, or use -o for elsewhere")
             return None
         return Path(value)
 

@@ -72,6 +72,7 @@ CODES: dict[str, str] = {
     "E402": "An included file or image is not a regular file.",
     "E403": "Files include each other in a cycle.",
     "E404": "Too many included files, or includes nested too deep.",
+    "E405": "An output path would leave the output folder or the project.",
     "E410": "An image is not PNG, JPEG or WebP (its content decides, not its name).",
     "E411": "An image file is larger than 2 MB.",
     "E412": "An image is larger than 4096 x 4096 pixels.",

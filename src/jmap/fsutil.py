@@ -14,11 +14,29 @@ from pathlib import Path
 _FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+class OutsideError(OSError):
+    """A write would land outside the folder it must stay in (through `..` or a symbolic link)."""
+
+
+def inside(path: Path | str, folder: Path | str) -> bool:
+    """Whether `path`, with every link on the way followed (a link at its own name too), is in `folder`.
+
+    Parts that do not exist yet count as plain folders: mkdir makes them so.
+    """
+    real, base = os.path.realpath(path), os.path.realpath(folder)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def write_atomic(path: Path, data: bytes, *, within: Path | None = None) -> None:
     """Write to a temporary file beside `path`, then rename it into place.
 
     The file gets the permissions a plain write would (the temporary file starts private, 0600).
+    With `within`, raise OutsideError before touching the disk when `path` resolves outside
+    that folder: a committed link (a folder on the way, or at the file's own name) must not
+    carry a build out of its output folder.
     """
+    if within is not None and not inside(path, within):
+        raise OutsideError(f"{path} leads outside {within}")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = _temporary_file(path)
     try:

@@ -37,5 +37,7 @@ def schema() -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def schema_text() -> str:
-    return (data_dir("schemas") / "journey.schema.json").read_text(encoding="utf-8")
+def schema_text(library: bool = False) -> str:
+    """The journey schema's text; with `library`, the schema of a shared file that maps include."""
+    name = "library.schema.json" if library else "journey.schema.json"
+    return (data_dir("schemas") / name).read_text(encoding="utf-8")

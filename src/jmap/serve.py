@@ -239,6 +239,18 @@ def serve_settings(settings: Settings) -> Settings:
     out_dir = options.out_dir
     if out_dir is None:
         out_dir = pattern_root(settings.paths[0]) / "build" if settings.paths else Path("build")
+        # The default folder, unlike one given with -o, must stay in the project: it is written and served.
+        from jmap.fsutil import inside
+        from jmap.load import find_root
+
+        if not inside(out_dir, find_root(out_dir.parent)):
+            from jmap.command import UsageError
+            from jmap.diagnostics import clip
+            from jmap.load import display_path
+
+            raise UsageError(f"{clip(display_path(out_dir), 80)} leads outside the project, to "
+                             f"{clip(display_path(Path(os.path.realpath(out_dir))), 80)}; remove the link, "
+                             "or choose the output folder with -o")
     return settings._replace(options=options._replace(formats=formats, out_dir=out_dir))
 
 

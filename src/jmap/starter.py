@@ -22,7 +22,7 @@ personas:
   - id: alex
     name: Alex Morgan
     role: Busy parent, shops on the phone
-    quote: "I want to be done in five minutes."
+    quote: I want to be done in five minutes.
     goals:
       - Get the right thing without a return
 
@@ -42,22 +42,22 @@ stages:
     thoughts:
       - text: Is this shop trustworthy?
         evidence: [interviews]
-    emotion: 1                 # -2 (very negative) .. +2 (very positive)
+    emotion: 1  # -2 (very negative) .. +2 (very positive)
 
   - id: buy
     name: Buy
     actions:
       - Pays with a saved card
+    emotion: -1
     pain_points:
       - text: Shipping costs appear only at the last step
-        severity: high         # low | medium | high | critical
+        severity: high  # low | medium | high | critical
         evidence: [interviews]
     opportunities:
       - text: Show shipping costs on the product page
         priority: high
         owner: web team
         evidence: [interviews]
-    emotion: -1
     moment_of_truth: Will it arrive in time?
 """
 

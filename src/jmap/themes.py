@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 
 from jmap import _themes
 from jmap.diagnostics import clip
+from jmap.digests import source_digest
 from jmap.model import Theme
 
 DEFAULT_THEME = "default"
@@ -293,14 +294,15 @@ def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
 def _read(path: Path, name: str, where: str) -> dict[str, Any]:
     """A manifest's data: parsed ahead while the file is a built-in manifest as shipped, else by tomllib.
 
-    The file is still read, so an edited built-in theme is parsed as it is now. The
+    The file is still read, and the data parsed ahead used only while its text has the digest
+    kept with it (`_themes.DIGESTS`), so an edited built-in theme is parsed as it is now. The
     data parsed ahead is shared by every call: read it, never change it.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ThemeError(f"{where} is not valid TOML: {exc}") from None
-    if _themes.SOURCES.get(name) == text:
+    if name in _themes.DIGESTS and source_digest(text) == _themes.DIGESTS[name]:
         return _themes.DATA[name]
     import tomllib
 

@@ -244,10 +244,24 @@ def _fallback_width(ch: str, space: int) -> int:
 
 @cache
 def _table() -> dict[str, dict[str, Any]]:
-    """The metrics of each face, imported on first use (see `tools/gen_metrics.py`)."""
-    from jmap.layout._metrics import FACES
+    """The metrics of each face, imported on first use (see `tools/gen_metrics.py`).
 
-    return FACES
+    Only while the bundled fonts still have the digest the module was generated from (of the
+    tables the metrics come from, `jmap.digests.FONT_TABLES`: about 0.4 MB of their 1 MB, once
+    per process, only where text is measured); else they are read with fontTools now, which
+    takes a second or two but is right.
+    """
+    from jmap.digests import font_tables_digest
+    from jmap.layout import _metrics
+    from jmap.resources import data_dir
+
+    fonts = data_dir("fonts")
+    paths = [fonts / font[0] for face in _metrics.FACES.values() for font in face["fonts"]]
+    if font_tables_digest(paths) == _metrics.SOURCE_DIGEST:
+        return _metrics.FACES
+    from jmap.layout import fontmetrics  # fontTools: seconds, only for fonts changed since the module
+
+    return fontmetrics.faces(fonts)
 
 
 @cache

@@ -2,13 +2,14 @@
 
 Compiled by Jinja 3.1.6 with jmap.render.env.get_env(), its runtime import pointed at
 jmap.render._runtime (no jinja2 import). `SOURCE` is the template it was compiled from:
-jmap.render.svg renders with Jinja instead when the template file differs.
+jmap.render.svg renders with Jinja instead when the template file's digest differs.
 Regenerate after editing the template: python tools/gen_templates.py
 """
 # ruff: noqa
 # mypy: ignore-errors
 # fmt: off
 JINJA_VERSION = '3.1.6'
+SOURCE_DIGEST = 'bf74d3aa240bda2d63719025741b019e'  # of the template's text and OPTIONS (jmap.digests); jmap.render.svg checks it
 from jmap.render._runtime import ENVIRONMENT as environment
 from jmap.render._runtime import TemplateRuntimeError, Undefined, escape, internalcode, missing
 name = 'map.svg.j2'

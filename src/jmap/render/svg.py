@@ -82,16 +82,22 @@ def render_template(**variables: Any) -> str:
 def compiled_is_current() -> bool:
     """Whether `_map_svg` was compiled from the template file as it is, with today's options.
 
-    Read on every render (5 KB, a few microseconds), so `jmap watch` sees an edit. Read as
-    text, so a CRLF checkout matches (Jinja reads line ends the same way).
+    Its digest (`jmap.digests`) of both must be the one the module keeps. Read on every render
+    (4 KB, a few microseconds), so `jmap watch` sees an edit. Read as text, so a CRLF checkout
+    matches (Jinja reads line ends the same way).
     """
-    if _map_svg.OPTIONS != TEMPLATE_OPTIONS:
-        return False
     try:
         source = (data_dir("templates") / TEMPLATE).read_text(encoding="utf-8")
     except (OSError, UnicodeError):
         return False  # Jinja then reports the problem as it always did
-    return source == _map_svg.SOURCE
+    return compiled_digest(source, TEMPLATE_OPTIONS) == _map_svg.SOURCE_DIGEST
+
+
+def compiled_digest(source: str, options: dict[str, Any]) -> str:
+    """The digest of a template's text and the environment options it is compiled with."""
+    from jmap.digests import source_digest
+
+    return source_digest(source, repr(sorted(options.items())))
 
 
 def render_compiled(**variables: Any) -> str:
