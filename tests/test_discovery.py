@@ -310,3 +310,17 @@ def test_build_api_reports_skipped_files(folder: Path) -> None:
     report = build(["."], BuildOptions(out_dir=folder / "out"), jobs=1)
     assert [(p.as_posix(), why) for p, why in report.skipped] == [
         (".pre-commit-config.yaml", "not a map"), ("ci.yml", "not a map"), ("shared/personas.yaml", "library")]
+
+
+def test_the_visual_diff_as_png_promises_no_tooltip(write_map: WriteMap, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jmap import export
+
+    drawn: list[str] = []
+    monkeypatch.setattr(export, "svg_to_png", lambda svg, **_: drawn.append(svg) or b"png")
+    old = write_map(name="old.yaml")
+    new = write_map(SHORTENED_MAP, name="new.yaml")
+    result = run("diff", old, new, "-o", new.parent / "review", "-f", "svg,png")
+    assert result.exit_code == 1  # the maps differ
+    svg = (new.parent / "review" / "new.diff.svg").read_text(encoding="utf-8")
+    assert "the full text is in the tooltip" in _legend_text(svg)
+    assert drawn and "tooltip" not in _legend_text(drawn[0]) and "Text shortened to fit" in drawn[0]
