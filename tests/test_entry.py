@@ -92,6 +92,10 @@ CASES = [
     Case(["build", "a.yaml", "-o", "out", "--max-bytes", "20"], "fast"),
     Case(["build", "a.yaml", "-o", "out", "-j", "3"], "fast"),
     Case(["build", "a.yaml", "-o", "out", "--jobs=2", "-j", "1", "-o", "out2"], "fast"),
+    # the YAML files skipped as not maps (maps/notes.yaml, empty/notes.yaml), listed with --verbose
+    Case(["build", "maps", "-o", "out", "-j", "1", "-v"], "fast"),
+    Case(["build", ".", "-o", "out", "-j", "1", "--verbose", "-f", "json"], "fast"),
+    Case(["build", "a.yaml", "broken", "-o", "out", "--verbose", "-q"], "fast"),
     # usage errors that the command's body raises: the same message, exit 2
     Case(["build", "empty", "-o", "out"], "fast"),
     Case(["build", "a.yaml", "-f", "bogus"], "fast"),

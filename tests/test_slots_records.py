@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import jmap
-from jmap.api import CheckResult
+from jmap.api import CheckResult, Discovery
 from jmap.builder import BuildReport, MapResult
 from jmap.cache import MapEntry, OutputRecord
 from jmap.diagnostics import Diagnostic, Span
@@ -50,6 +50,10 @@ RECORDS: dict[type[SlotsRecord], dict[str, tuple[Any, Any]]] = {
         "rendered": ({}, {"svg": ("abc", 10)}),
         "seconds": (0.0, 1.5),
     },
+    Discovery: {
+        "maps": ([], [Path("a.yaml")]),
+        "skipped": ([], [(Path("ci.yml"), "not a map")]),
+    },
     BuildReport: {
         "results": ([], [RESULT]),
         "orphans": ([], [Path("out/gone.svg")]),
@@ -57,6 +61,7 @@ RECORDS: dict[type[SlotsRecord], dict[str, tuple[Any, Any]]] = {
         "kept": ([], [Path("out/mine.svg")]),
         "check": (False, True),
         "seconds": (0.0, 2.0),
+        "skipped": ([], [(Path("ci.yml"), "not a map")]),
     },
     MapEntry: {
         "deps": (["a.yaml"], ["a.yaml", "b.yaml"]),
@@ -144,7 +149,7 @@ def test_reprs_read_like_dataclass_reprs() -> None:
     assert repr(MapEntry(["a.yaml"], "abc")) == "MapEntry(deps=['a.yaml'], inputs='abc', outputs={})"
     assert repr(CheckResult(Path("a.yaml"))) == f"CheckResult(path={Path('a.yaml')!r}, diagnostics=[], document=None)"
     nested = repr(BuildReport([RESULT]))
-    assert nested.startswith("BuildReport(results=[MapResult(source=") and nested.endswith(", seconds=0.0)")
+    assert nested.startswith("BuildReport(results=[MapResult(source=") and nested.endswith(", seconds=0.0, skipped=[])")
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)

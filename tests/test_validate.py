@@ -68,8 +68,9 @@ def test_warnings_do_not_fail_unless_strict(write_map: WriteMap, code: str) -> N
         "W502": "jmap: 1\ntitle: T\npersonas: [{id: p, name: P}, {id: q, name: Q}]\n"
                 "stages: [{id: a, name: A, emotion: {p: 0}}]\n",
         "W503": "jmap: 1\ntitle: T\n" + RESEARCH + STAGE,
+        "W504": "jmap: 1\ntitle: T\n" + STAGE + "    pain_points: [" + "The form forgets everything " * 12 + "]\n",
     }
-    result = api.check(write_map(maps[code]))
+    result = api.check(write_map(maps[code]), texts=True)
     assert code in [d.code for d in result.warnings]
     assert all(d.severity is Severity.WARNING for d in result.diagnostics)
     assert result.ok and not result.ok_strict

@@ -7,8 +7,10 @@ The schema is the documentation of the format: every property's description,
 type and allowed values come from schemas/journey.schema.json. This script
 adds what a schema cannot hold: the order a reader wants, plain words for the
 types, and a short example per section. docs/errors.md takes each code's
-description from jmap.diagnostics.CODES, the example message from running
-jmap on a small broken map, and the fix from FIXES below.
+description from every code table jmap has (`all_codes`: jmap.diagnostics.CODES,
+jmap.builder.BUILD_CODES, jmap.export.EXPORT_CODES), the example message from running
+jmap on a small broken map (or, for build and export codes, jmap's own function that
+reports it: EXAMPLES), and the fix from FIXES below.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import struct
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -590,7 +592,101 @@ FIXES: dict[str, tuple[str, dict[str, str | bytes | None]]] = {
     "W503": ("Cite the source from the items it backs up, or remove it.",
              {"journey.yaml": "jmap: 1\ntitle: Checkout\nresearch:\n  - {id: survey, kind: survey, title: Survey}\n"
                               + STAGE}),
+    "W504": ("Shorten the text, or split it into two items: PNG and PDF show only what fits, and the SVG and "
+             "HTML maps show the rest only in a tooltip.",
+             {"journey.yaml": MAP + "    pain_points:\n      - text: " + "Checkout asks for the address twice " * 8
+                              + "\n"}),
+    # Only a build or PNG/PDF export reports these: EXAMPLES makes their messages.
+    "E414": ("Build SVG or HTML for a map this large, draw PNG at a smaller `--scale`, use a paper size for PDF "
+             "(`--page-size a3-landscape`), or split the map.", {}),
+    "E415": ("Install cairo (see docs/export.md), or build SVG and HTML only, which need no cairo.", {}),
+    "E416": ("Give PNG and PDF export the SVG that jmap wrote, unchanged.", {}),
+    "W510": ("Use a smaller `--scale` (PNG) or a paper size (PDF), or split the map into smaller maps.", {}),
+    "W511": ("Install a font for the script (for example from the Noto family), or build SVG or HTML, which "
+             "the browser draws with its own fonts.", {}),
+    "W512": ("Install the fonts in jmap's fonts folder on this machine (see docs/export.md).", {}),
+    "E900": ("Report it with the map: this is a bug in jmap. The other maps are still built.", {}),
+    "E901": ("Rename one of the maps, or put `{dir}` in the `naming` of the config so that each map's folder "
+             "is part of its output path.", {}),
+    "E902": ("Check the output folder (`-o`, or `output` in the config): it must be a folder you can write to, "
+             "with room on the disk.", {}),
 }
+
+
+def _raised(action: Callable[[], object]) -> Any:
+    """The first diagnostic of the JmapError an action raises."""
+    from jmap.diagnostics import JmapError
+
+    try:
+        action()
+    except JmapError as error:
+        return error.diagnostics[0]
+    raise SystemExit("gen_docs.py: the example did not raise")
+
+
+def _warned(action: Callable[[Callable[[Any], None]], object]) -> Any:
+    """The first diagnostic an action passes to its `warn`."""
+    found: list[Any] = []
+    action(found.append)
+    return found[0]
+
+
+def _example_e902() -> Any:
+    """A real build into an output folder that is a file."""
+    from jmap.builder import BuildOptions, build_map
+
+    Path("journey.yaml").write_text(MAP, encoding="utf-8")
+    Path("renders").write_text("a file where the output folder should be\n", encoding="utf-8")
+    return build_map(Path("journey.yaml"), Path(), BuildOptions(out_dir=Path("renders"))).diagnostics[0]
+
+
+def _export(name: str) -> Any:
+    from jmap import export
+
+    return getattr(export, name)
+
+
+def _build(name: str) -> Any:
+    from jmap import builder
+
+    return getattr(builder, name)
+
+
+def _written(code: str, message: str, hint: str = "") -> Any:
+    """A message that depends on the machine (its fonts, its libraries), written out as jmap words it."""
+    from jmap.diagnostics import Diagnostic, Span
+
+    return Diagnostic(code, message, Span("journey.yaml", 0, 0), hint)
+
+
+#: Codes that `jmap validate` cannot report: made by the jmap function that reports them.
+EXAMPLES: dict[str, Callable[[], Any]] = {
+    "E414": lambda: _raised(lambda: _export("_fit_png")(400_000, 3000, 2.0, "journey.yaml", lambda d: None)),
+    "E415": lambda: _written("E415", _export("NO_CAIRO"), "see docs/export.md; SVG and HTML need no cairo"),
+    "E416": lambda: _raised(lambda: _export("svg_to_png")(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        '<image href="file:///etc/passwd" width="5" height="5"/></svg>', source="journey.svg")),
+    "W510": lambda: _warned(lambda warn: _export("_fit_png")(20_000, 3000, 2.0, "journey.yaml", warn)),
+    "W511": lambda: _written("W511", "no font on this machine has 3 of the map's characters (ᏣᎳᎩ): PNG and PDF "
+                             "show them as boxes", "install a font for this script (for example from the Noto "
+                             "family)"),
+    "W512": lambda: _written("W512", "PNG and PDF text is drawn with another font than the bundled Inter, so it "
+                             "may not fit its cards", "jmap's fonts are in the jmap/fonts folder of the installed "
+                             "package; install them on this machine, or see docs/export.md"),
+    "E900": lambda: _build("internal_error")(Path("journey.yaml"), KeyError("stage")),
+    "E901": lambda: _build("_collision")(Path("b/journey.yaml"), Path("a/journey.yaml")).diagnostics[0],
+    "E902": _example_e902,
+}
+
+
+def all_codes() -> dict[str, str]:
+    """Every code jmap can report, with its one-line description: the union of its code tables."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from jmap.builder import BUILD_CODES
+    from jmap.diagnostics import CODES
+    from jmap.export import EXPORT_CODES
+
+    return {**CODES, **EXPORT_CODES, **BUILD_CODES}
 
 MAX_BYTES = {"E101": 200}
 #: Codes a build or a config reports, not `jmap validate`: their example is the project's jmap.toml.
@@ -626,6 +722,8 @@ def example_message(code: str) -> str:
             elif isinstance(content, bytes):
                 path.write_bytes(content)
         with _in_folder(project):
+            if code in EXAMPLES:
+                return format_text(EXAMPLES[code]())
             if code in CONFIG_EXAMPLES:
                 from jmap.config import parse_config
                 from jmap.diagnostics import JmapError
@@ -638,7 +736,7 @@ def example_message(code: str) -> str:
                 if not found:
                     raise SystemExit(f"gen_docs.py: the config example for {code} reported nothing")
                 return format_text(found[0])
-            result = check("journey.yaml", max_bytes=MAX_BYTES.get(code, 1_000_000))
+            result = check("journey.yaml", max_bytes=MAX_BYTES.get(code, 1_000_000), texts=True)
             found = [d for d in result.diagnostics if d.code == code]
             if not found:
                 raise SystemExit(f"gen_docs.py: the example for {code} produced {result.diagnostics}")
@@ -646,14 +744,15 @@ def example_message(code: str) -> str:
 
 
 def errors_md() -> str:
-    sys.path.insert(0, str(ROOT / "src"))
-    from jmap.diagnostics import CODES
-
-    missing = sorted(set(CODES) - set(FIXES))
+    codes = all_codes()
+    missing = sorted(set(codes) - set(FIXES))
     if missing:
         raise SystemExit(f"gen_docs.py: add a fix and an example for {missing} to FIXES")
     groups = [("E1", "Reading the file"), ("E2", "The format"), ("E3", "Meaning"),
-              ("E4", "Included files, images and outputs"), ("W5", "Warnings")]
+              ("E4", "Included files, images and outputs"), ("E9", "Building"), ("W5", "Warnings")]
+    ungrouped = sorted(code for code in codes if not code.startswith(tuple(prefix for prefix, _ in groups)))
+    if ungrouped:
+        raise SystemExit(f"gen_docs.py: put {ungrouped} in a group of errors_md")
     out = [
         "# Errors and warnings",
         "",
@@ -672,7 +771,8 @@ def errors_md() -> str:
         "Errors (codes starting with `E`) make the map invalid: `jmap validate` exits with 1 and "
         "`jmap build` draws nothing. Warnings (`W`) point at what a good map should have; they fail only "
         "with `--strict`. The codes are stable, so CI scripts may rely on them; `--format json` and "
-        "`--format github` report the same codes for machines.",
+        "`--format github` report the same codes for machines. A few codes come only from `jmap build`: "
+        "PNG and PDF export (E414-E416, W510-W512) and writing the outputs (E900-E902).",
         "",
         "A file that cannot be read as YAML at all (E100-E102, E104, E107-E110, or a raw control "
         "character, E103) is reported at its first such problem. Anything else is reported together with "
@@ -682,7 +782,7 @@ def errors_md() -> str:
     ]
     for prefix, title in groups:
         out += [f"## {title}", ""]
-        for code, description in CODES.items():
+        for code, description in sorted(codes.items()):
             if not code.startswith(prefix):
                 continue
             out += [f"### {code}", "", description, "", "```text", example_message(code), "```", "",

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from jmap.api import check as check_map
-from jmap.api import discover
+from jmap.api import scan
 from jmap.cache import CACHE_FILE, BuildCache, MapEntry, OutputRecord, digest, file_digest, inputs_digest, output_key
 from jmap.config import DEFAULT_NAMING, FORMATS, ProjectConfig
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
@@ -124,11 +124,11 @@ class MapResult(SlotsRecord):
 class BuildReport(SlotsRecord):
     """What a whole build did."""
 
-    __slots__ = ("results", "orphans", "pruned", "kept", "check", "seconds")
+    __slots__ = ("results", "orphans", "pruned", "kept", "check", "seconds", "skipped")
 
     def __init__(self, results: list[MapResult] | None = None, orphans: list[Path] | None = None,
                  pruned: list[Path] | None = None, kept: list[Path] | None = None, check: bool = False,
-                 seconds: float = 0.0) -> None:
+                 seconds: float = 0.0, skipped: list[tuple[Path, str]] | None = None) -> None:
         self.results: list[MapResult] = [] if results is None else results
         #: Outputs jmap wrote whose map is gone (or that a map no longer produces).
         self.orphans: list[Path] = [] if orphans is None else orphans
@@ -138,6 +138,8 @@ class BuildReport(SlotsRecord):
         self.kept: list[Path] = [] if kept is None else kept
         self.check = check
         self.seconds = seconds
+        #: YAML files found in the folders but not built, with why (a key of jmap.api.SKIP_REASONS).
+        self.skipped: list[tuple[Path, str]] = [] if skipped is None else skipped
 
     def _with(self, status: str) -> list[MapResult]:
         return [r for r in self.results if r.status == status]
@@ -162,15 +164,24 @@ class BuildReport(SlotsRecord):
     def ok(self) -> bool:
         return not self.failed and not self.stale
 
+    @property
+    def shortened(self) -> int:
+        """How many texts the maps rendered cut to fit (W504)."""
+        return sum(d.code == "W504" for r in self.results for d in r.diagnostics)
+
     def as_json(self) -> dict[str, Any]:
+        from jmap.report import skipped_json
+
         return {
             "check": self.check,
             "ok": self.ok,
             "maps": [r.as_json() for r in self.results],
             "orphans": [display_path(p) for p in self.orphans],
             "pruned": [display_path(p) for p in self.pruned],
+            "skipped": skipped_json(self.skipped),
             "summary": {"maps": len(self.results), "built": len(self.built), "unchanged": len(self.unchanged),
-                        "failed": len(self.failed), "stale": len(self.stale), "seconds": round(self.seconds, 3)},
+                        "failed": len(self.failed), "stale": len(self.stale), "shortened": self.shortened,
+                        "skipped": len(self.skipped), "seconds": round(self.seconds, 3)},
         }
 
 
@@ -203,7 +214,7 @@ def render_format(
     context = _EXPORT_WARN.get()
     if warn is None and context is not None:
         warn, source, stages_key = context
-    svg = render_svg(journey)
+    svg = render_svg(journey, tooltips=False)  # PNG and PDF have no tooltips: their legend does not promise one
     extent = export.journey_extent(journey, stages_key)  # E414 names the `stages:` line
     if fmt == "png":
         return export.svg_to_png(svg, scale=options.scale, warn=warn, source=source, extent=extent)
@@ -349,13 +360,20 @@ def build_map(
             if diagnostic not in warnings and diagnostic not in result.diagnostics:
                 warnings.append(diagnostic)
 
+        from jmap.layout.context import SHORTENED, Shortened, shortening
+
+        shortened: list[Shortened] = []  # W504, from the layouts the formats draw anyway
         stages_key = checked.document.span(("stages",), key=True) if checked.document is not None else None
         token = _EXPORT_WARN.set((warn, display_path(source), stages_key))
+        listening = SHORTENED.set(shortened.append)
         try:
             rendered = {fmt: render_format(journey, fmt, options) for fmt in options.formats}
         finally:
+            SHORTENED.reset(listening)
             _EXPORT_WARN.reset(token)
-            result.diagnostics = [*result.diagnostics, *warnings]
+            from jmap.diagnostics import dedupe
+
+            result.diagnostics = [*result.diagnostics, *warnings, *dedupe([shortening(s) for s in shortened])]
     except JmapError as error:
         result.diagnostics = [*result.diagnostics, *error.diagnostics]
         result.status = "failed"
@@ -449,7 +467,16 @@ def find_maps(
     exclude: Callable[[Path], bool] | None = None,
     roots: Iterable[Path] = (),
 ) -> list[tuple[Path, Path]]:
-    """(map, input root) for every map the paths name.
+    """(map, input root) for every map the paths name (see `find_inputs`)."""
+    return find_inputs(paths, exclude, roots)[0]
+
+
+def find_inputs(
+    paths: Iterable[str],
+    exclude: Callable[[Path], bool] | None = None,
+    roots: Iterable[Path] = (),
+) -> tuple[list[tuple[Path, Path]], list[tuple[Path, str]]]:
+    """(map, input root) for every map the paths name, and the YAML files skipped (path, why).
 
     Maps found in folders or by globs skip excluded paths (and, as `discover` does, shared
     include files); files named outright are always built. The input root (that output folders mirror)
@@ -458,16 +485,22 @@ def find_maps(
     """
     known = sorted((os.path.abspath(r) for r in roots), key=len, reverse=True)
     found: dict[str, tuple[Path, Path]] = {}
+    skipped: dict[str, tuple[Path, str]] = {}
     for pattern in paths:
         root = pattern_root(pattern)
         named = Path(pattern).is_file() or not (Path(pattern).is_dir() or any(c in pattern for c in "*?["))
-        for source in discover([pattern]):
+        discovery = scan([pattern])
+        for source, why in discovery.skipped:
+            if exclude is None or not exclude(source):
+                skipped.setdefault(os.path.abspath(source), (source, why))
+        for source in discovery.maps:
             if not named and exclude is not None and exclude(source):
+                skipped.setdefault(os.path.abspath(source), (source, "excluded"))
                 continue
             absolute = os.path.abspath(source)
             home = next((Path(r) for r in known if absolute.startswith(r.rstrip(os.sep) + os.sep)), root)
             found.setdefault(absolute, (source, home))
-    return list(found.values())
+    return list(found.values()), [entry for key, entry in skipped.items() if key not in found]
 
 
 def cache_folder(source: Path, root: Path, options: BuildOptions) -> Path:
@@ -534,7 +567,7 @@ def build(
     options = options or BuildOptions()
     reporter = reporter or Reporter()
     report = BuildReport(check=check)
-    maps = find_maps(paths or ["."], exclude, roots)
+    maps, report.skipped = find_inputs(paths or ["."], exclude, roots)
     caches: dict[str, BuildCache] = {}
     claimed: dict[str, Path] = {}
     results: dict[str, MapResult] = {}
@@ -810,7 +843,12 @@ def summary_text(report: BuildReport) -> str:
                 f"{len(report.failed)} failed")
     else:
         head = f"{len(report.built)} built, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
-    return f"{head} in {report.seconds:.2f} s"
+    tail = f"; {_plural(report.shortened, 'text')} shortened" if report.shortened else ""
+    if report.skipped:
+        from jmap.report import skipped_summary
+
+        tail += f"; {skipped_summary(report.skipped)}"
+    return f"{head} in {report.seconds:.2f} s{tail}"
 
 
 class TextReporter(Reporter):
@@ -820,9 +858,11 @@ class TextReporter(Reporter):
     BAR_AFTER = 4
 
     def __init__(self, stream: TextIO | None = None, *, quiet: bool = False, github: bool = False,
-                 progress: bool | None = None) -> None:
+                 progress: bool | None = None, verbose: bool = False) -> None:
         self.stream = stream or sys.stderr
         self.quiet = quiet
+        #: List the YAML files skipped as not maps, one a line.
+        self.verbose = verbose
         self.github = github
         tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.progress_wanted = (tty and not quiet and not os.environ.get("CI")) if progress is None else progress
@@ -847,7 +887,7 @@ class TextReporter(Reporter):
             self.stream.write(text + "\n")
 
     def result(self, result: MapResult) -> None:
-        from jmap.report import format_github, format_text, safe_text, use_colour
+        from jmap.report import format_any, format_github, format_text, safe_text, use_colour
 
         if result.status == "unchanged":
             return
@@ -872,9 +912,11 @@ class TextReporter(Reporter):
                     line = f"::error file={where},title=jmap build --check::{_gh(line)}"
                 self._print(safe_text(line))
             return
-        for diagnostic in result.diagnostics:  # PNG/PDF warnings (W510-W512): validation warnings are `jmap validate`'s
-            if diagnostic.code.startswith("W51"):
-                self._print(format_github(diagnostic) if self.github else format_text(diagnostic) + "\n")
+        # Rendering warnings: shortened texts (W504, one line each) and PNG/PDF ones (W510-W512);
+        # validation warnings are `jmap validate`'s.
+        for diagnostic in result.diagnostics:
+            if diagnostic.code.startswith("W51") or diagnostic.code == "W504":
+                self._print(format_github(diagnostic) if self.github else format_any(diagnostic))
         if not self.quiet and self._bar is None:
             outputs = ", ".join(display_path(p) for p in result.outputs)
             self._print(safe_text(f"built {display_path(result.source)} -> {outputs}"))
@@ -894,6 +936,11 @@ class TextReporter(Reporter):
         if leftover and not self.quiet:
             for path in leftover:
                 self._print(f"orphaned {printable(display_path(path))}: its map is gone (remove it with --prune)")
+        if self.verbose:
+            from jmap.report import skipped_lines
+
+            for line in skipped_lines(report.skipped):
+                self._print(line)
         if report.check and report.stale:
             self._print(f"{_plural(sum(len(r.stale) for r in report.stale), 'output')} out of date; "
                         "run `jmap build` and commit the result")

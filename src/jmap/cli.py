@@ -59,6 +59,9 @@ FormatOption = Annotated[
     ReportFormat, typer.Option("--format", help="How to report: text, json or github (annotations).")
 ]
 Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")]
+Verbose = Annotated[
+    bool, typer.Option("-v", "--verbose", help="Also list the YAML files skipped as not maps, and why.")
+]
 MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Refuse map files larger than this.", min=1,
                                         max=MAX_BYTES_FLAG)]
 
@@ -70,16 +73,30 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     max_bytes: MaxBytes = 1_000_000,
     quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Check maps against the format and report every problem with file:line:col.
 
+    Also lays each valid map out and warns (W504) about every text shortened to fit.
     Example: jmap validate journeys/ --strict
     """
-    from jmap.api import check
-    from jmap.report import as_json, dump_json, format_github, summary_line, write_text
+    from jmap.api import check, scan
+    from jmap.report import (
+        as_json,
+        dump_json,
+        format_github,
+        skipped_json,
+        skipped_lines,
+        skipped_summary,
+        summary_line,
+        write_text,
+    )
 
-    files = _maps(paths)
-    results = [check(path, max_bytes=max_bytes) for path in files]
+    found = scan(paths)
+    if not found.maps:
+        _usage_error(NO_MAPS)
+    files = found.maps
+    results = [check(path, max_bytes=max_bytes, texts=True) for path in files]
     diagnostics = [d for r in results for d in r.diagnostics]
     valid = [r.ok_strict if strict else r.ok for r in results]
     failed = [r for r, ok in zip(results, valid, strict=True) if not ok]
@@ -91,6 +108,7 @@ def validate(
                     for r, ok in zip(results, valid, strict=True)
                 ],
                 "diagnostics": [as_json(d) for d in diagnostics],
+                "skipped": skipped_json(found.skipped),
             }
         )
     elif report is ReportFormat.github:
@@ -100,8 +118,17 @@ def validate(
         write_text(diagnostics)
         errors = sum(len(r.errors) for r in results)
         warnings = sum(len(r.warnings) for r in results)
+        if verbose:
+            for line in skipped_lines(found.skipped):
+                typer.echo(line, err=True)
         if not quiet or failed:
-            typer.echo(summary_line(errors, warnings, len(results)), err=True)
+            summary = summary_line(errors, warnings, len(results))
+            shortened = sum(d.code == "W504" for d in diagnostics)
+            if shortened:
+                summary += f" ({shortened} text{'' if shortened == 1 else 's'} shortened)"
+            if found.skipped:
+                summary += f"; {skipped_summary(found.skipped)}"
+            typer.echo(summary, err=True)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -270,6 +297,7 @@ def build(
     config: ConfigFile = None,
     max_bytes: BuildMaxBytes = None,
     quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Render maps to SVG, PNG, PDF or HTML; only maps that changed since the last build.
 
@@ -282,6 +310,7 @@ def build(
         code = build_command(
             paths=paths, output=output, formats=formats, jobs=jobs, force=force, check=check, prune=prune,
             theme=theme, scale=scale, page_size=page_size, config=config, max_bytes=max_bytes, quiet=quiet,
+            verbose=verbose,
         )
     raise typer.Exit(code)
 
@@ -540,14 +569,16 @@ def diff(
 
         journey, positioned = diff_layout(result)
         svg = render_layout_svg(positioned)
+        # PNG and PDF have no tooltips: their legend must not promise one.
+        still = render_layout_svg(diff_layout(result, tooltips=False)[1]) if {"png", "pdf"} & set(formats) else svg
         for fmt in formats:
             try:
                 if fmt == "svg":
                     data = svg.encode("utf-8")
                 elif fmt == "png":
-                    data = export.svg_to_png(svg, source=name, extent=export.journey_extent(journey))
+                    data = export.svg_to_png(still, source=name, extent=export.journey_extent(journey))
                 elif fmt == "pdf":
-                    data = export.svg_to_pdf(svg, source=name, extent=export.journey_extent(journey))
+                    data = export.svg_to_pdf(still, source=name, extent=export.journey_extent(journey))
                 else:
                     from jmap.render.html import card_data, render_page
                     from jmap.themes import resolve_theme

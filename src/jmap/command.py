@@ -38,6 +38,7 @@ def build_command(
     config: Path | None = None,
     max_bytes: int | None = None,
     quiet: bool = False,
+    verbose: bool = False,
 ) -> int:
     """Run `jmap build` with its flags already parsed; the exit code (0 ok, 1 a map failed or is stale)."""
     outputs, report_format = split_formats(formats)
@@ -52,7 +53,7 @@ def build_command(
         max_bytes=max_bytes,
         jobs=jobs,
     )
-    report = settings.build(reporter=reporter(report_format, quiet), force=force, check=check, prune=prune)
+    report = settings.build(reporter=reporter(report_format, quiet, verbose), force=force, check=check, prune=prune)
     if not report.results:
         raise UsageError(NO_MAPS)
     return 0 if report.ok else 1
@@ -129,10 +130,10 @@ def build_settings(config_file: Path | None, paths: list[str] | None, **flags: A
     return configure(config, paths, **flags)
 
 
-def reporter(report: str, quiet: bool) -> Reporter:
-    """The reporter for `--format text|json|github`."""
+def reporter(report: str, quiet: bool, verbose: bool = False) -> Reporter:
+    """The reporter for `--format text|json|github` (verbose: list the YAML files skipped)."""
     from jmap.builder import JsonReporter, TextReporter
 
     if report == "json":
         return JsonReporter()
-    return TextReporter(quiet=quiet, github=report == "github")
+    return TextReporter(quiet=quiet, github=report == "github", verbose=verbose)

@@ -82,6 +82,7 @@ CODES: dict[str, str] = {
     "W501": "An item cites no evidence although the map declares research.",
     "W502": "A persona has no emotion score anywhere in the map.",
     "W503": "A research source is never cited.",
+    "W504": "A text was shortened with \"…\" to fit its card or label; the full text is only in the SVG/HTML tooltip.",
 }
 
 

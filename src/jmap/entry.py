@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 #: The largest --max-bytes (as jmap.cli's): what one read() takes.
 MAX_BYTES_FLAG = 2**31 - 1
 #: Flags of `jmap build`, by every spelling, and the parameter they set.
-FLAGS = {"-q": "quiet", "--quiet": "quiet", "--force": "force", "--check": "check", "--prune": "prune"}
+FLAGS = {
+    "-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose",
+    "--force": "force", "--check": "check", "--prune": "prune",
+}
 #: Options that take a value: spelling -> parameter.
 OPTIONS = {
     "-o": "output", "--output": "output",

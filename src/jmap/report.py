@@ -11,9 +11,14 @@ import stat
 import sys
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import TextIO
 
 from jmap.diagnostics import Diagnostic, Severity, printable
+
+#: Codes printed on one line each, hint included, without the source line: a long map can have
+#: hundreds (W504: a text shortened to fit), and the log must stay readable.
+BRIEF_CODES = frozenset({"W504"})
 
 _MAX_SOURCE_BYTES = 2_000_000
 _WIDTH = 120
@@ -97,11 +102,65 @@ def summary_line(errors: int, warnings: int, files: int) -> str:
     return f"{plural(files, 'map')} checked: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
 
+def format_brief(diagnostic: Diagnostic, colour: bool = False) -> str:
+    """`path:line:col: warning[CODE]: message (hint: ...)` on one line (for BRIEF_CODES)."""
+    head = format_text(diagnostic._replace(hint=""), colour).split("\n", 1)[0]
+    return head + (f" (hint: {safe_text(diagnostic.hint)})" if diagnostic.hint else "")
+
+
+def format_any(diagnostic: Diagnostic, colour: bool = False) -> str:
+    """A diagnostic as text: on one line for BRIEF_CODES, else with its source line, a caret and the hint."""
+    if diagnostic.code in BRIEF_CODES:
+        return format_brief(diagnostic, colour)
+    return format_text(diagnostic, colour) + "\n"
+
+
 def write_text(diagnostics: Iterable[Diagnostic], stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr
     colour = use_colour(stream)
     for diagnostic in diagnostics:
-        stream.write(format_text(diagnostic, colour) + "\n\n")
+        stream.write(format_any(diagnostic, colour) + "\n")
+
+
+#: How the summary names the files skipped for each reason of jmap.api.SKIP_REASONS: (one, several).
+_SKIPPED_WORDS = {
+    "library": ("a library that maps include", "libraries that maps include"),
+    "not a map": ("not a map", "not maps"),
+    "other keys": ("not a map", "not maps"),
+    "unreadable": ("unreadable", "unreadable"),
+    "excluded": ("excluded", "excluded"),
+}
+
+
+def skipped_summary(skipped: list[tuple[Path, str]]) -> str:
+    """`2 YAML files skipped: not maps`, or `3 YAML files skipped: 1 library that maps include, 2 not maps`."""
+    counts: dict[str, int] = {}
+    for _path, why in skipped:
+        why = "not a map" if why == "other keys" else why  # both are "not maps" in the summary
+        counts[why] = counts.get(why, 0) + 1
+    total = len(skipped)
+    head = f"{total} YAML file{'' if total == 1 else 's'} skipped: "
+    if len(counts) == 1:
+        why, n = next(iter(counts.items()))
+        return head + _SKIPPED_WORDS[why][n != 1]
+    order = list(_SKIPPED_WORDS)
+    parts = [f"{n} {_SKIPPED_WORDS[why][n != 1].removeprefix('a ')}"
+             for why, n in sorted(counts.items(), key=lambda item: order.index(item[0]))]
+    return head + ", ".join(parts)
+
+
+def skipped_lines(skipped: list[tuple[Path, str]]) -> list[str]:
+    """One line per skipped file, with why (what `--verbose` prints)."""
+    from jmap.api import SKIP_REASONS
+    from jmap.load import display_path
+
+    return [safe_text(f"skipped {display_path(path)}: {SKIP_REASONS[why]}") for path, why in skipped]
+
+
+def skipped_json(skipped: list[tuple[Path, str]]) -> list[dict[str, str]]:
+    from jmap.load import display_path
+
+    return [{"path": display_path(path), "reason": why} for path, why in skipped]
 
 
 def _escape_data(text: str) -> str:

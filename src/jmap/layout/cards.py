@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from jmap.diagnostics import clip
 from jmap.layout import text as tx
-from jmap.layout.context import LayoutContext, Plan, fit
+from jmap.layout.context import About, LayoutContext, Plan, fit
 from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import with_unit
 from jmap.layout.rhythm import PAD_X, PAD_Y, RADIUS
@@ -35,6 +36,19 @@ _LANE_CLASSES = {
     "support": "support",
     "evidence": "evidence",
 }
+
+
+#: What one item of a built-in lane is called when it is reported (W504: shortened to fit).
+_ITEM_WORDS = {
+    "actions": "action", "touchpoints": "touchpoint", "thoughts": "thought", "feelings": "feeling",
+    "pain_points": "pain point", "opportunities": "opportunity", "kpis": "KPI", "frontstage": "frontstage item",
+    "backstage": "backstage item", "support": "support item", "evidence": "research source",
+}
+
+
+def item_about(lane: Lane, item: Any) -> About:
+    """The words and the source place for a lane item (for the report of a shortened text)."""
+    return _ITEM_WORDS.get(lane.id) or f"'{clip(lane.name, 30)}' item", item.span
 
 
 def _clean_class(name: str) -> str:
@@ -112,14 +126,15 @@ class CardsMixin(LayoutContext):
         tile = 24.0
         text_x = left + (tile + 8 if lead_icon else 0)
         text_w = w - text_x - PAD_X
-        wrapped = self.wrap(text, text_w, body)
+        about = item_about(lane, item)
+        wrapped = self.wrap(text, text_w, body, about=about)
         text_h = len(wrapped.lines) * lh
         block_h = max(text_h, tile) if lead_icon else text_h
         refs_in_badge = bool(badge and refs)
         footer_wrapped = None
         footer_w = w - left - PAD_X - (refs[0] + 8 if refs and not refs_in_badge else 0)
         if footer:
-            footer_wrapped = self.wrap(footer, footer_w, small, "regular", 3)
+            footer_wrapped = self.wrap(footer, footer_w, small, "regular", 3, (f"owner of the {about[0]}", item.span))
         # Footnotes sit at the end of the last line when they fit there, else in a footer row.
         refs_inline = bool(
             refs and not refs_in_badge and not footer and wrapped.lines and not wrapped.rtl and not lead_icon
@@ -216,19 +231,22 @@ class CardsMixin(LayoutContext):
         inner = w - 2 * PAD_X
         assumption = self.is_assumption(lane.id, item)
         refs = self.refs_plan(item.evidence)
-        name = self.wrap(item.name, inner, body, "regular", 4)
+        about = item_about(lane, item)
+        name = self.wrap(item.name, inner, body, "regular", 4, about)
         met = item.met
         mark_label = "" if met is None else ("Met" if met else "Missed")
         mark_w = 0.0 if met is None else 14 + 4 + fit(mark_label, small, "semibold")
         value_text = with_unit(item.value, item.unit)
-        value = self.wrap(value_text, inner - (mark_w + 8 if mark_w else 0), big, "semibold", 2)
+        value = self.wrap(value_text, inner - (mark_w + 8 if mark_w else 0), big, "semibold", 2,
+                          ("KPI value", item.span))
         target_text = ""
         if item.target is not None:
             self.flags.add("kpi-target")
             sign = "\u2264" if item.better == "lower" else "\u2265"
             target_text = f"Target {sign} {with_unit(item.target, item.unit)}"
         target_w = inner - (refs[0] + 8 if refs else 0)
-        target = self.wrap(target_text, target_w, small, "regular", 2) if target_text else None
+        target = self.wrap(target_text, target_w, small, "regular", 2, ("KPI target", item.span)) \
+            if target_text else None
         foot_h = max(len(target.lines) * small_lh if target else 0.0, small_lh if refs else 0.0)
         h = PAD_Y + len(name.lines) * lh + 2 + len(value.lines) * big_lh + (2 + foot_h if foot_h else 0) + PAD_Y
         status = "none" if met is None else ("met" if met else "missed")
@@ -277,7 +295,7 @@ class CardsMixin(LayoutContext):
         lh = self.lh(self.body)
         refs = self.refs_plan(item.evidence)
         text_w = w - 12 - (refs[0] + 6 if refs else 0)
-        wrapped = self.wrap(item.text, text_w, self.body)
+        wrapped = self.wrap(item.text, text_w, self.body, about=item_about(lane, item))
         h = max(len(wrapped.lines), 1) * lh
 
         def draw(x: float, y: float) -> Group:
@@ -297,7 +315,7 @@ class CardsMixin(LayoutContext):
         """A research source cited by a column, in the evidence lane."""
         lh = self.lh(self.body)
         number = str(self.refs[source.id])
-        wrapped = self.wrap(source.title, w - 26, self.body, "regular", 4)
+        wrapped = self.wrap(source.title, w - 26, self.body, "regular", 4, ("research source", source.span))
         h = max(len(wrapped.lines) * lh, 18.0)
 
         def draw(x: float, y: float) -> Group:

@@ -11,8 +11,11 @@ with evaluated annotations, which NamedTuple need not compile (see jmap.layout.g
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from jmap.diagnostics import Diagnostic, clip
+from jmap.diagnostics import Span as SourceSpan
 from jmap.layout import text as tx
 from jmap.layout.geometry import Group, Icon, Node, Text, TextLine
 from jmap.layout.rhythm import snap
@@ -26,6 +29,39 @@ if TYPE_CHECKING:
 MAX_LINES = 8
 #: Items whose missing evidence marks them as assumptions on a map that declares research.
 ASSUMPTION_LANES = frozenset({"pain_points", "opportunities", "thoughts", "feelings", "kpis"})
+
+
+class Shortened(NamedTuple):
+    """A text cut with "…" to fit its card: what it is, its text, how many characters show, where the map says it."""
+
+    what: str
+    text: str
+    shown: int
+    span: SourceSpan
+
+
+#: What the map's text is about (`("pain point", item.span)`), for the report of a shortened text.
+About = tuple[str, SourceSpan]
+#: Hears of every text a layout shortens while set (jmap.builder and `jmap validate` report them as
+#: W504): a context variable, so that `render_svg(journey)` and every drawer keep their signatures.
+SHORTENED: ContextVar[Callable[[Shortened], None] | None] = ContextVar("SHORTENED", default=None)
+
+
+def shortening(shortened: Shortened) -> Diagnostic:
+    """The W504 warning for a shortened text: what, where, and how much of it the map shows."""
+    return Diagnostic(
+        "W504",
+        f"the {shortened.what} '{clip(shortened.text, 40)}' was shortened to fit "
+        f"({shortened.shown} of {len(shortened.text)} characters shown)",
+        shortened.span,
+        hint="shorten the text, or split it in two",
+    )
+
+
+def shown_characters(lines: Sequence[str], total: int) -> int:
+    """How many characters of a text its cut lines show (without the "…" and the hyphens wrapping adds)."""
+    shown = sum(len(line.rstrip("\u2026").rstrip("-")) for line in lines) + max(0, len(lines) - 1)
+    return min(shown, total)
 
 
 def _items_backed_by_their_column(journey: Journey) -> set[int]:
@@ -110,8 +146,10 @@ class LayoutContext:
     content_w: float
 
     def __init__(self, journey: Journey, avatars: Mapping[str, str],
-                 highlights: "DiffHighlights | None" = None) -> None:
+                 highlights: "DiffHighlights | None" = None, *, tooltips: bool = True) -> None:
         self.j = journey
+        #: Whether the format drawn shows tooltips (SVG `<title>`, the HTML page's): the legend says so only then.
+        self.tooltips = tooltips
         self.avatars = avatars
         self.hl = highlights
         self.backed_by_column = _items_backed_by_their_column(journey)
@@ -132,6 +170,9 @@ class LayoutContext:
         self.icons_used: dict[str, None] = {}
         self.ids: set[str] = set()
         self.truncated = 0
+        self.on_shortened = SHORTENED.get()
+        #: The map's file, for what has no span of its own (its title, a lane's name).
+        self.top = SourceSpan(journey.source, 0, 0)
         self.cards = 0
         self.flags: set[str] = set()
         self.channels: dict[str, None] = {}
@@ -150,11 +191,15 @@ class LayoutContext:
         return candidate
 
     def wrap(self, text: str, w: float, size: float, weight: str = "regular",
-             max_lines: int | None = MAX_LINES) -> tx.Wrapped:
+             max_lines: int | None = MAX_LINES, about: About | None = None) -> tx.Wrapped:
+        """`text` wrapped to `w`; a cut text is counted, marked, and told to `SHORTENED`'s listener."""
         wrapped = tx.wrap(text, max(w, 1.0), size, weight, max_lines)
         if wrapped.truncated:
             self.truncated += 1
             self.flags.add("truncated")
+            if self.on_shortened is not None:
+                what, span = about or ("label", self.top)
+                self.on_shortened(Shortened(what, text, shown_characters(wrapped.lines, len(text)), span))
         return wrapped
 
     def text(self, wrapped: tx.Wrapped, x: float, y: float, w: float, size: float, color: str,
@@ -185,9 +230,10 @@ class LayoutContext:
         return found
 
     def line(self, text: str, x: float, y: float, w: float, size: float, color: str,
-             weight: str = "regular", anchor: str = "start", cls: str = "", max_lines: int = 1) -> Text:
+             weight: str = "regular", anchor: str = "start", cls: str = "", max_lines: int = 1,
+             about: About | None = None) -> Text:
         """A short label (one line unless asked), cut with "…" if it must be."""
-        return self.text(self.wrap(text, w, size, weight, max_lines), x, y, w, size, color, weight, anchor,
+        return self.text(self.wrap(text, w, size, weight, max_lines, about), x, y, w, size, color, weight, anchor,
                          full=text, cls=cls)
 
     def icon(self, name: str, x: float, y: float, size: float, color: str, fill: str = "none",

@@ -22,9 +22,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap import icons
+from jmap.diagnostics import Diagnostic, dedupe
 from jmap.layout import text as tx
 from jmap.layout.cards import CardsMixin
-from jmap.layout.context import Column, Plan, Span
+from jmap.layout.context import SHORTENED, Column, Plan, Shortened, Span, shortening
 from jmap.layout.curve import EmotionCurveMixin, monotone_curve
 from jmap.layout.geometry import Box, Group, IconDef, Layout, Node, Path, Rect, fmt
 from jmap.layout.header import HeaderMixin
@@ -53,14 +54,27 @@ _LANE_ICONS = {
 
 
 def layout(journey: Journey, avatars: Mapping[str, str] | None = None,
-           highlights: "DiffHighlights | None" = None) -> Layout:
+           highlights: "DiffHighlights | None" = None, *, tooltips: bool = True) -> Layout:
     """The positioned map of a journey (pure and deterministic).
 
     `avatars` maps persona ids to checked image data URIs; the caller reads the files,
     so layout stays free of I/O. `highlights` marks a visual diff's changes (see
-    `jmap.layout.diffmarks`); without it nothing of the diff is drawn.
+    `jmap.layout.diffmarks`); without it nothing of the diff is drawn. `tooltips` says
+    whether the drawing shows a tooltip on hover (SVG, HTML: yes; PNG, PDF: no), so the
+    legend promises only what the format has.
     """
-    return _Builder(journey, avatars or {}, highlights).build()
+    return _Builder(journey, avatars or {}, highlights, tooltips=tooltips).build()
+
+
+def shortened_texts(journey: Journey, avatars: Mapping[str, str] | None = None) -> list[Diagnostic]:
+    """A W504 warning for each text the layout of `journey` cuts with "…", once each, in the map's order."""
+    found: list[Shortened] = []
+    token = SHORTENED.set(found.append)
+    try:
+        layout(journey, avatars)
+    finally:
+        SHORTENED.reset(token)
+    return dedupe([shortening(s) for s in found])
 
 
 # --- cells -----------------------------------------------------------------------------
@@ -257,7 +271,7 @@ class _Builder(HeaderMixin, StageHeadersMixin, CardsMixin, EmotionCurveMixin, Le
         icon_size = 16.0
         text_x = x0 + pad + (icon_size + 8 if icon else 0)
         text_w = x0 + self.label_w - pad - text_x
-        label = self.wrap(lane.name, text_w, self.body, "semibold", 4)
+        label = self.wrap(lane.name, text_w, self.body, "semibold", 4, ("lane name", self.top))
         top = y + 12
         nodes: list[Node] = []
         if icon:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from jmap.layout.context import LayoutContext, Plan, fit
+from jmap.layout.context import About, LayoutContext, Plan, fit
 from jmap.layout.geometry import Box, Circle, Group, Image, Node, Path, Rect
 from jmap.layout.rhythm import FLOW_GAP, RADIUS, snap
 from jmap.layout.shapes import left_stripe
@@ -51,8 +51,9 @@ class HeaderMixin(LayoutContext):
 
     def header_plan(self, w: float) -> Plan:
         j = self.j
-        title = self.wrap(j.title, w, self.title_size, "semibold", 4)
-        desc = self.wrap(j.description, w, self.body * 15 / 13, "regular", 6) if j.description else None
+        title = self.wrap(j.title, w, self.title_size, "semibold", 4, ("title", self.top))
+        desc = self.wrap(j.description, w, self.body * 15 / 13, "regular", 6, ("description", self.top)) \
+            if j.description else None
         chips = list(j.tags)
         stats = self.stats_line()
         meta_size = self.small
@@ -131,21 +132,24 @@ class HeaderMixin(LayoutContext):
         color = self.persona_colors[p.id]
         head_x = pad + avatar + 12
         head_w = w - head_x - pad
-        name = self.wrap(p.name, head_w, self.heading, "semibold", 2)
+        about = ("persona", p.span)
+        name = self.wrap(p.name, head_w, self.heading, "semibold", 2, about)
         facts = [p.role, f"{p.age}" if p.age is not None else "", p.location]
         facts_text = " · ".join(f for f in facts if f)
-        facts_w = self.wrap(facts_text, head_w, self.small, "regular", 3) if facts_text else None
+        facts_w = self.wrap(facts_text, head_w, self.small, "regular", 3, about) if facts_text else None
         head_h = len(name.lines) * self.lh(self.heading) + (
             2 + len(facts_w.lines) * self.lh(self.small) if facts_w else 0)
         head_h = max(head_h, avatar)
         quote_text = f"\u201c{p.quote}\u201d" if p.quote else ""
-        quote = self.wrap(quote_text, inner - 12, self.body, "regular", 6) if p.quote else None
+        quote = self.wrap(quote_text, inner - 12, self.body, "regular", 6, ("persona's quote", p.span)) \
+            if p.quote else None
         quote_h = len(quote.lines) * self.lh(self.body) if quote else 0.0
         sections = [(label, items) for label, items in (
             ("Goals", p.goals), ("Needs", p.needs), ("Expectations", p.expectations),
             ("Frustrations", p.frustrations)) if items]
         sub_w = (inner - 16) / 2
-        section_plans = [self.list_plan(label, items, sub_w) for label, items in sections]
+        section_plans = [self.list_plan(label, items, sub_w, (f"persona's {label.lower()[:-1]}", p.span))
+                         for label, items in sections]
         rows = [section_plans[i:i + 2] for i in range(0, len(section_plans), 2)]
         rows_h = [max(s.h for s in row) for row in rows]
         h = pad + head_h + (12 + quote_h if quote else 0) + sum(16 + rh for rh in rows_h) + pad
@@ -192,12 +196,12 @@ class HeaderMixin(LayoutContext):
 
         return h, draw
 
-    def list_plan(self, label: str, items: Sequence[str], w: float) -> Plan:
+    def list_plan(self, label: str, items: Sequence[str], w: float, about: About | None = None) -> Plan:
         """A small titled bullet list (persona goals, needs ...)."""
         size = self.small
         lh = self.lh(size)
         body_lh = self.lh(self.body - 1)
-        wrapped = [self.wrap(item, w - 12, self.body - 1, "regular", 4) for item in items]
+        wrapped = [self.wrap(item, w - 12, self.body - 1, "regular", 4, about) for item in items]
         h = lh + 4 + sum(len(t.lines) * body_lh for t in wrapped) + 4 * (len(wrapped) - 1)
 
         def draw(x: float, y: float) -> Group:

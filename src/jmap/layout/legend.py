@@ -153,7 +153,8 @@ class LegendMixin(LayoutContext):
         if "truncated" in self.flags:
             entries.append((lambda x, y: [self.line("\u2026", x, y + (20 - small_lh) / 2, 36, self.small,
                                                     c["text"], "semibold", "middle")],
-                            "Text shortened: the full text is in the tooltip"))
+                            "Text shortened: the full text is in the tooltip" if self.tooltips
+                            else "Text shortened to fit"))
         return entries
 
     # --- research sources -------------------------------------------------------------
@@ -175,13 +176,14 @@ class LegendMixin(LayoutContext):
         lh, small_lh = self.lh(body), self.lh(small)
         text_x = 30.0
         inner = w - text_x
-        title = self.wrap(r.title, inner, body, "semibold", 3)
+        about = ("research source", r.span)
+        title = self.wrap(r.title, inner, body, "semibold", 3, about)
         kind = r.kind.replace("-", " ").capitalize()
         facts = " · ".join(f for f in (kind, r.date, f"n = {format_number(r.sample_size)}" if r.sample_size else "")
                            if f)
-        meta = self.wrap(facts, inner, small, "regular", 2)
-        summary = self.wrap(r.summary, inner, body, "regular", 6) if r.summary else None
-        url = self.wrap(r.url, inner, small, "regular", 2) if r.url else None
+        meta = self.wrap(facts, inner, small, "regular", 2, about)
+        summary = self.wrap(r.summary, inner, body, "regular", 6, ("research summary", r.span)) if r.summary else None
+        url = self.wrap(r.url, inner, small, "regular", 2, ("research link", r.span)) if r.url else None
         h = (len(title.lines) * lh + 2 + len(meta.lines) * small_lh
              + (4 + len(summary.lines) * lh if summary else 0) + (4 + len(url.lines) * small_lh if url else 0))
 

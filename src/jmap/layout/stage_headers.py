@@ -32,7 +32,7 @@ class StageHeadersMixin(LayoutContext):
             nodes.append(Group((
                 Rect(x, y, w, h, fill=self.theme.chapter_bg(i), rx=RADIUS),
                 self.line(chapter.name, x + 12, y + (h - self.lh(self.body)) / 2, w - 24, self.body, self.c["text"],
-                          "semibold"),
+                          "semibold", about=("chapter name", chapter.span)),
             ), id=self.uid(f"chapter-{chapter.id}"), cls="chapter", title=chapter.name, box=Box(x, y, w, h),
                 data=(("chapter", chapter.id),)))
         return Group(tuple(nodes), id="chapters", cls="chapters"), y + h
@@ -44,7 +44,8 @@ class StageHeadersMixin(LayoutContext):
         names = []
         for span in spans:
             star = 22 if span.stage.moment_of_truth else 0
-            names.append(self.wrap(span.stage.name, span.w - 8 - 24 - star, size, "semibold", 3))
+            names.append(self.wrap(span.stage.name, span.w - 8 - 24 - star, size, "semibold", 3,
+                                   ("stage name", span.stage.span)))
         band_h = snap(max(len(n.lines) for n in names) * lh + 20)
         for span, name in zip(spans, names, strict=True):
             x, w = span.x + 4, span.w - 8
@@ -89,7 +90,7 @@ class StageHeadersMixin(LayoutContext):
         parts: list[tuple[float, Callable[[float, float], list[Node]]]] = []
         lh = self.lh(size)
         if step.description:
-            desc = self.wrap(step.description, w, size, "regular", 5)
+            desc = self.wrap(step.description, w, size, "regular", 5, ("description", step.span))
 
             def draw_desc(x: float, y: float, desc: tx.Wrapped = desc) -> list[Node]:
                 return [self.text(desc, x, y, w, size, self.c["text_muted"], full=step.description,
@@ -99,7 +100,7 @@ class StageHeadersMixin(LayoutContext):
         if step.moment_of_truth:
             self.flags.add("moment-of-truth")
             label = "Moment of truth" if step.moment_of_truth == "yes" else step.moment_of_truth
-            mot = self.wrap(label, w - 22, size, "semibold", 4)
+            mot = self.wrap(label, w - 22, size, "semibold", 4, ("moment of truth", step.span))
 
             def draw_mot(x: float, y: float, mot: tx.Wrapped = mot, label: str = label) -> list[Node]:
                 return [
@@ -158,7 +159,8 @@ class StageHeadersMixin(LayoutContext):
             nodes.append(Group((
                 Rect(px, mid - pill_h / 2, pill_w, pill_h, fill=self.c["background"], stroke=accent,
                      stroke_width=1.5, rx=pill_h / 2),
-                self.line(duration, px + 10, mid - lh / 2, text_w, size, accent, "semibold"),
+                self.line(duration, px + 10, mid - lh / 2, text_w, size, accent, "semibold",
+                          about=("duration", span.stage.span)),
             ), cls="duration", title=f"{span.stage.name}: {duration}", data=(("stage", span.stage.id),)))
         return Group(tuple(nodes), id="timeline", cls="timeline"), y + h
 
@@ -173,8 +175,9 @@ class StageHeadersMixin(LayoutContext):
                 step = col.step
                 assert step is not None
                 inner = col.w - 8 - 2 * pad
-                name = self.wrap(step.name, inner, self.body, "semibold", 3)
-                duration = self.wrap(step.duration, inner, self.small, "regular", 2) if step.duration else None
+                name = self.wrap(step.name, inner, self.body, "semibold", 3, ("step name", step.span))
+                duration = self.wrap(step.duration, inner, self.small, "regular", 2, ("duration", step.span)) \
+                    if step.duration else None
                 plans.append((span, col, name, duration, self.header_meta_plan(step, inner, self.small)))
 
         def height(name: tx.Wrapped, duration: tx.Wrapped | None, meta: Plan) -> float:

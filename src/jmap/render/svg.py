@@ -24,18 +24,21 @@ if TYPE_CHECKING:
 TEMPLATE = "map.svg.j2"
 
 
-def render_svg(journey: Journey) -> str:
-    """The infographic of a journey as SVG text (deterministic: same map, same bytes)."""
-    return render_layout_svg(layout(journey, avatar_images(journey)))
+def render_svg(journey: Journey, *, tooltips: bool = True) -> str:
+    """The infographic of a journey as SVG text (deterministic: same map, same bytes).
+
+    `tooltips=False` for an SVG that becomes PNG or PDF: their legend promises no tooltip.
+    """
+    return render_layout_svg(layout(journey, avatar_images(journey), tooltips=tooltips))
 
 
-def diff_layout(result: DiffResult) -> tuple[Journey, Layout]:
+def diff_layout(result: DiffResult, *, tooltips: bool = True) -> tuple[Journey, Layout]:
     """The visual diff of two versions of a map, positioned: the journey drawn (the new map with
     ghosts of what was removed) and its layout with the changes marked (see `jmap.layout.diffmarks`)."""
     from jmap.layout.diffmarks import diff_view
 
     journey, highlights = diff_view(result)
-    return journey, layout(journey, avatar_images(journey), highlights)
+    return journey, layout(journey, avatar_images(journey), highlights, tooltips=tooltips)
 
 
 def render_diff_svg(result: DiffResult) -> str:
