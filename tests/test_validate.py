@@ -68,6 +68,7 @@ def test_warnings_do_not_fail_unless_strict(write_map: WriteMap, code: str) -> N
         "W502": "jmap: 1\ntitle: T\npersonas: [{id: p, name: P}, {id: q, name: Q}]\n"
                 "stages: [{id: a, name: A, emotion: {p: 0}}]\n",
         "W503": "jmap: 1\ntitle: T\n" + RESEARCH + STAGE,
+        "W505": 'jmap: 1\ntitle: T\ntheme: {colors: {text: "#cccccc"}}\n' + STAGE,
     }
     result = api.check(write_map(maps[code]))
     assert code in [d.code for d in result.warnings]

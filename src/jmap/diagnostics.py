@@ -81,6 +81,7 @@ CODES: dict[str, str] = {
     "W501": "An item cites no evidence although the map declares research.",
     "W502": "A persona has no emotion score anywhere in the map.",
     "W503": "A research source is never cited.",
+    "W505": "A colour in the map's theme override is too close to a colour it is drawn on or under (WCAG AA).",
 }
 
 
