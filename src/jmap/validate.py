@@ -661,9 +661,9 @@ class _Semantics:
     def check_theme_contrast(self) -> None:
         """W505: a colour override that makes text, lines or markers hard to see (WCAG AA)."""
         theme = self.data.get("theme")
-        colors = theme.get("colors") if isinstance(theme, dict) else None
-        if not isinstance(colors, dict) or not colors:
+        if not isinstance(theme, dict) or not isinstance(theme.get("colors"), dict) or not theme["colors"]:
             return  # a plain map: nothing to check, nothing imported
+        colors: dict[str, Any] = theme["colors"]
         from jmap.model import Theme
         from jmap.themes import ThemeError, contrast_misses, contrast_ratio, resolve_theme
 
