@@ -464,6 +464,19 @@ def test_eight_curves_ending_at_one_score_get_eight_separate_labels() -> None:
         assert len({c.fill for c in ends}) == 8, f"{theme}: two personas share a colour"  # type: ignore[union-attr]
 
 
+def test_right_to_left_name_is_set_right_to_left_in_its_tag() -> None:
+    """Time runs left to right in every map, so the tag stays right of the curve's end; the name reads RTL."""
+    people = (Persona(id="a", name="مريم الحسن"), Persona(id="b", name="Maya"))
+    stages = tuple(Stage(id=f"s{s}", name=f"Stage {s}", emotion=(("a", 1.0), ("b", 1.0))) for s in range(2))
+    lay = layout(Journey(title="RTL", stages=stages, personas=people, lanes=(Lane("emotion", "Emotion"),)))
+    check_layout(lay)
+    tag = next(g for g in groups(lay, "curve-label") if dict(g.data)["persona"] == "a")
+    (text,) = texts_in(tag)
+    end = max(g.box.right for g in groups(lay, "point") if g.box)  # type: ignore[union-attr]
+    assert text.rtl and tag.box is not None and tag.box.x >= end
+    assert abs(text.lines[0].x - text.box.right) < EPS  # hangs from the tag's right edge, as RTL text does
+
+
 def big_journey(stages: int = 30, personas: int = 6) -> Journey:
     people = tuple(Persona(id=f"p{i}", name=f"Persona {i}", role="Role", quote="A quote.",
                            goals=("One goal",), frustrations=("One frustration",)) for i in range(personas))

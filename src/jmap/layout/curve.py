@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from jmap import icons
+from jmap.layout import text as tx
 from jmap.layout.context import LayoutContext, Span, fit
 from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import MINUS, format_number
@@ -235,44 +236,45 @@ class EmotionCurveMixin(LayoutContext):
         A tag sits right of the curve's last point (time runs left to right in every map,
         right-to-left text included; such a name is set right-to-left inside its tag), is
         as wide as the name up to the next column's points or the band's edge (`right`),
-        and is centred on the point's height. Tags that would overlap are stacked into a
-        cluster centred on their points, kept between `top` and `bottom`; a tag moved away
-        from its point gets a short leader line in the persona's colour.
+        wrapping onto a second line before it is shortened, and is centred on the point's
+        height. Tags that would overlap are stacked into a cluster centred on their points,
+        kept between `top` and `bottom`; a tag moved off its point gets a short leader line.
         """
         size = self.small
         pad_x, pad_y, gap = 5.0, 2.0, 4.0
-        tag_h = self.lh(size) + 2 * pad_y
-        tags: list[tuple[float, float, float, float, str, str, str]] = []  # x, w, want_y, point_y, pid, name, color
+        lh = self.lh(size)
+        tags: list[tuple[float, float, float, float, str, str, str, tx.Wrapped]] = []  # x, w, h, point y, ...
         for px, py, pid, name, color in ends:
             x = px + reach + 4
-            limit = next((tx - reach - 4 for tx in taken_xs if tx > px + 0.01), right)
-            w = min(fit(name, size, "semibold") + 2 * pad_x, limit - x)
-            if w < 2 * pad_x + 8:
+            limit = next((cx - reach - 4 for cx in taken_xs if cx > px + 0.01), right)
+            if limit - x < 2 * pad_x + 8:
                 continue  # no room for even "…" (a column narrower than any real map has)
-            tags.append((x, w, py - tag_h / 2, py, pid, name, color))
-        tops = _stack([(t[0], t[0] + t[1], t[2]) for t in tags], tag_h, gap, top, bottom)
+            w = min(fit(name, size, "semibold") + 2 * pad_x, limit - x)
+            wrapped = self.wrap(name, w - 2 * pad_x, size, "semibold", max_lines=2)
+            tags.append((x, w, len(wrapped.lines) * lh + 2 * pad_y, py, pid, name, color, wrapped))
+        tops = _stack([(t[0], t[0] + t[1], t[3] - t[2] / 2, t[2]) for t in tags], gap, top, bottom)
         nodes: list[Node] = []
-        for (x, w, _, py, pid, name, color), tag_y in zip(tags, tops, strict=True):
+        for (x, w, h, py, pid, name, color, wrapped), tag_y in zip(tags, tops, strict=True):
             parts: list[Node] = []
-            cy = tag_y + tag_h / 2
-            if abs(cy - py) > tag_h / 2:
+            cy = tag_y + h / 2
+            if abs(cy - py) > min(h / 2, lh):
                 parts.append(Path(f"M{fmt(x - 4)} {fmt(py)}L{fmt(x)} {fmt(cy)}", stroke=color, stroke_width=1.25,
                                   cls="curve-label-leader"))
-            parts.append(Rect(x, tag_y, w, tag_h, fill=self.c["surface"], stroke=color, stroke_width=1.25, rx=4))
-            parts.append(self.line(name, x + pad_x, tag_y + pad_y, w - 2 * pad_x, size, self.c["text"], "semibold"))
-            nodes.append(Group(tuple(parts), cls="curve-label", box=Box(x - 4, tag_y, w + 4, tag_h),
+            parts.append(Rect(x, tag_y, w, h, fill=self.c["surface"], stroke=color, stroke_width=1.25, rx=4))
+            parts.append(self.text(wrapped, x + pad_x, tag_y + pad_y, w - 2 * pad_x, size, self.c["text"],
+                                   "semibold", full=name))
+            nodes.append(Group(tuple(parts), cls="curve-label", box=Box(x - 4, tag_y, w + 4, h),
                                data=(("persona", pid),)))
         return nodes
 
 
-def _stack(tags: list[tuple[float, float, float]], h: float, gap: float, top: float, bottom: float) -> list[float]:
-    """The top of each tag (x0, x1, wanted top), so that tags sharing x never overlap.
+def _stack(tags: list[tuple[float, float, float, float]], gap: float, top: float, bottom: float) -> list[float]:
+    """The top of each tag (x0, x1, wanted top, height), so that tags sharing x never overlap.
 
     Tags are taken top to bottom; each run of overlapping tags becomes a cluster centred
-    on where its tags want to be, then kept inside [top, bottom]. Deterministic, and a
-    tag never moves further than its cluster needs.
+    on where its tags want to be, then kept inside [top, bottom] where it fits.
+    Deterministic, and a tag never moves further than its cluster needs.
     """
-    order = sorted(range(len(tags)), key=lambda i: (tags[i][2], tags[i][0], i))
     result = [t[2] for t in tags]
     # Tags whose x ranges overlap share a column: stack each such group on its own.
     groups: list[list[int]] = []
@@ -281,28 +283,31 @@ def _stack(tags: list[tuple[float, float, float]], h: float, gap: float, top: fl
             groups[-1].append(i)
         else:
             groups.append([i])
-    step = h + gap
+
+    def height(cluster: list[int]) -> float:
+        return sum(tags[i][3] for i in cluster) + gap * (len(cluster) - 1)
+
+    def placed(cluster: list[int]) -> float:
+        """The cluster's top: its tags as close to where they want to be as they can, inside the band."""
+        offsets, offset = [], 0.0
+        for i in cluster:
+            offsets.append(offset)
+            offset += tags[i][3] + gap
+        wanted = sum(tags[i][2] - o for i, o in zip(cluster, offsets, strict=True)) / len(cluster)
+        return max(top, min(wanted, bottom - height(cluster)))
+
     for group in groups:
-        members = [i for i in order if i in group]
         clusters: list[list[int]] = []
         starts: list[float] = []
-        for i in members:
+        for i in sorted(group, key=lambda i: (tags[i][2] + tags[i][3] / 2, i)):
             clusters.append([i])
-            starts.append(tags[i][2])
-            while len(clusters) > 1 and starts[-2] + len(clusters[-2]) * step > starts[-1] + 0.01:
+            starts.append(placed([i]))
+            while len(clusters) > 1 and starts[-2] + height(clusters[-2]) + gap > starts[-1] + 0.01:
                 merged = clusters[-2] + clusters[-1]
                 clusters[-2:] = [merged]
-                wanted = sum(tags[j][2] - k * step for k, j in enumerate(merged)) / len(merged)
-                starts[-2:] = [wanted]
-            # keep the newest cluster inside the band
-            height = len(clusters[-1]) * step - gap
-            starts[-1] = max(top, min(starts[-1], bottom - height))
-            while len(clusters) > 1 and starts[-2] + len(clusters[-2]) * step > starts[-1] + 0.01:
-                merged = clusters[-2] + clusters[-1]
-                clusters[-2:] = [merged]
-                wanted = sum(tags[j][2] - k * step for k, j in enumerate(merged)) / len(merged)
-                starts[-2:] = [max(top, min(wanted, bottom - (len(merged) * step - gap)))]
+                starts[-2:] = [placed(merged)]
         for cluster, start in zip(clusters, starts, strict=True):
-            for k, i in enumerate(cluster):
-                result[i] = start + k * step
+            for i in cluster:
+                result[i] = start
+                start += tags[i][3] + gap
     return result
