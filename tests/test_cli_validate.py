@@ -83,6 +83,26 @@ def test_strict_makes_warnings_fail(write_map: WriteMap) -> None:
     assert json.loads(run("validate", "--strict", "--format", "json", path).stdout)["files"][0]["valid"] is False
 
 
+LOW_CONTRAST = ('jmap: 1\ntitle: T\ntheme:\n  name: default\n  colors:\n    text: "#cccccc"\n    accent: "#ffd400"\n'
+                'stages:\n  - id: start\n    name: Start\n    emotion: 0\n')
+
+
+def test_low_contrast_override_warns_and_fails_strict(write_map: WriteMap) -> None:
+    path = write_map(LOW_CONTRAST)
+    relaxed = run("validate", path)
+    assert relaxed.exit_code == 0
+    assert ("6:5: warning[W505]: theme.colors.text '#cccccc' on the page background '#f6f7f9' has a contrast of "
+            "1.4:1; text needs 4.5:1 (WCAG AA)") in relaxed.stderr
+    assert "7:5: warning[W505]: theme.colors.accent '#ffd400'" in relaxed.stderr
+    assert run("validate", "--strict", path).exit_code == 1
+    # the override docs/themes.md shows keeps every contrast promise: no W505
+    path = write_map('jmap: 1\ntitle: T\ntheme:\n  name: default\n  font_size: 14\n  colors:\n'
+                     '    accent: "#0f766e"\n    background: "#fffbeb"\nstages:\n  - id: start\n    name: Start\n'
+                     '    emotion: 0\n')
+    result = run("validate", "--strict", path)
+    assert result.exit_code == 0, result.stderr
+
+
 def test_max_bytes(write_map: WriteMap) -> None:
     path = write_map()
     result = run("validate", "--max-bytes", "20", path)

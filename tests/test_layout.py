@@ -24,6 +24,7 @@ from jmap.api import check
 from jmap.layout import text as tx
 from jmap.layout.engine import layout, monotone_curve
 from jmap.layout.geometry import Box, Group, Layout, Text, fmt
+from jmap.layout.geometry import Path as SvgPath
 from jmap.model import (
     Chapter,
     Journey,
@@ -154,6 +155,30 @@ def check_curve(lay: Layout) -> None:
                 assert band.box.x - EPS <= x <= band.box.right + EPS
 
 
+def check_curve_labels(lay: Layout) -> None:
+    """Each persona's curve ends in a name tag: inside the emotion row, clear of every point and of each other."""
+    labels = groups(lay, "curve-label")
+    for band in groups(lay, "emotion"):
+        assert band.box is not None
+        curves = [n for n in band.walk() if isinstance(n, Group) and "curve" in classes(n)
+                  and "old-curve" not in classes(n)]  # a visual diff's curve from before gets no tag
+        points = [n for n in band.walk() if isinstance(n, Group) and "point" in classes(n)]
+        mine = [g for g in labels if g in band.children]
+        named = {dict(c.data)["persona"] for c in curves} - {"customer"}
+        assert sorted(dict(g.data)["persona"] for g in mine) == sorted(named)
+        boxes = [(dict(g.data)["persona"], g.box) for g in mine if g.box]
+        assert len(boxes) == len(mine)
+        assert not overlapping(boxes), "curve labels overlap"
+        for name, box in boxes:
+            assert box.x >= band.box.x and box.right <= band.box.right + EPS, f"label {name} leaves the band"
+            for point in points:
+                assert point.box is not None
+                assert not box.overlaps(point.box), f"label {name} covers a point of {dict(point.data)['persona']}"
+            label = next(g for g in mine if dict(g.data)["persona"] == name)
+            for text in texts_in(label):
+                assert box.contains(text.box), f"the text of label {name} leaves its tag"
+
+
 def check_alignment(lay: Layout) -> None:
     cells = groups(lay, "cell")
     by_column: dict[tuple[str, str], set[tuple[float, float]]] = defaultdict(set)
@@ -193,6 +218,7 @@ def check_layout(lay: Layout) -> None:
     check_items(lay)
     check_inside_canvas(lay)
     check_curve(lay)
+    check_curve_labels(lay)
     check_alignment(lay)
 
 
@@ -413,6 +439,43 @@ def test_generated_maps_keep_the_geometry_rules(journey: Journey) -> None:
     lay = layout(journey)
     check_layout(lay)
     assert lay.to_json() == layout(journey).to_json()
+
+
+@given(journeys(max_stages=4, max_personas=8))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+def test_generated_maps_label_every_curve_without_overlap(journey: Journey) -> None:
+    check_curve_labels(layout(journey))
+
+
+def test_eight_curves_ending_at_one_score_get_eight_separate_labels() -> None:
+    people = tuple(Persona(id=f"p{i}", name=f"Persona {i}") for i in range(8))
+    stages = tuple(Stage(id=f"s{s}", name=f"Stage {s}", emotion=tuple((p.id, 2.0 if s == 2 else 0.0) for p in people))
+                   for s in range(3))
+    for theme in ("default", "dark", "print", "high-contrast"):
+        lay = layout(Journey(title="Eight", stages=stages, personas=people, theme=Theme(theme),
+                             lanes=(Lane("emotion", "Emotion"),)))
+        check_layout(lay)
+        labels = groups(lay, "curve-label")
+        assert [dict(g.data)["persona"] for g in labels] == [p.id for p in people]
+        assert [t.lines[0].text for g in labels for t in texts_in(g)] == [p.name for p in people]
+        # all eight end at the same place, so their markers' path data compare as shapes
+        ends = [c for g in groups(lay, "point") if dict(g.data)["stage"] == "s2" for c in g.children]
+        assert all(isinstance(c, SvgPath) for c in ends) and len(ends) == 8
+        assert len({c.d for c in ends}) == 8, f"{theme}: two personas share a marker shape"  # type: ignore[union-attr]
+        assert len({c.fill for c in ends}) == 8, f"{theme}: two personas share a colour"  # type: ignore[union-attr]
+
+
+def test_right_to_left_name_is_set_right_to_left_in_its_tag() -> None:
+    """Time runs left to right in every map, so the tag stays right of the curve's end; the name reads RTL."""
+    people = (Persona(id="a", name="مريم الحسن"), Persona(id="b", name="Maya"))
+    stages = tuple(Stage(id=f"s{s}", name=f"Stage {s}", emotion=(("a", 1.0), ("b", 1.0))) for s in range(2))
+    lay = layout(Journey(title="RTL", stages=stages, personas=people, lanes=(Lane("emotion", "Emotion"),)))
+    check_layout(lay)
+    tag = next(g for g in groups(lay, "curve-label") if dict(g.data)["persona"] == "a")
+    (text,) = texts_in(tag)
+    end = max(g.box.right for g in groups(lay, "point") if g.box)  # type: ignore[union-attr]
+    assert text.rtl and tag.box is not None and tag.box.x >= end
+    assert abs(text.lines[0].x - text.box.right) < EPS  # hangs from the tag's right edge, as RTL text does
 
 
 def big_journey(stages: int = 30, personas: int = 6) -> Journey:

@@ -70,7 +70,7 @@ def test_every_theme_loads_with_every_colour(name: str) -> None:
     assert set(theme.colors) == set(resolved("default").colors) == set(COLOR_KEYS)
     for key, value in theme.colors.items():
         assert relative_luminance(value) >= 0, key  # a parseable colour
-    assert 6 <= len(theme.personas) <= 8
+    assert 8 <= len(theme.personas) <= 16
     assert len(set(theme.personas)) == len(theme.personas)
     assert theme.chapters
     sizes = theme.font_sizes
@@ -113,10 +113,38 @@ def test_body_text_meets_wcag_aa(name: str) -> None:
 @pytest.mark.parametrize("name", BUILT_IN)
 def test_persona_palette_is_visible(name: str) -> None:
     theme = resolved(name)
-    for color in theme.personas:
-        for bg in ("background", "surface", "emotion_positive_bg", "emotion_negative_bg"):
-            ratio = contrast_ratio(color, theme.colors[bg])
-            assert ratio >= 3.0, f"{name}: persona {color} on {bg} is {ratio:.2f}:1"
+    checked = {bg for palette, bg, _ in themes.PALETTE_CONTRAST if palette == "personas"}
+    assert {"background", "surface", "emotion_positive_bg", "emotion_negative_bg"} <= checked
+    misses = [m for m in themes.contrast_misses(theme) if m.fg.startswith("personas[")]
+    assert misses == [], f"{name}: {misses}"
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_every_theme_keeps_every_contrast_promise(name: str) -> None:
+    """The one list the map check (W505) also uses: CONTRAST_PAIRS and the palettes."""
+    assert themes.contrast_misses(resolved(name)) == []
+
+
+def test_contrast_misses_name_palette_entries() -> None:
+    theme = resolve_theme(Theme("default", colors=(("background", "#1a1a1a"),)))
+    misses = {(m.fg, m.bg) for m in themes.contrast_misses(theme)}
+    assert ("text", "background") in misses
+    assert ("personas[5]", "background") in misses  # the indigo persona on a near-black page
+    light = resolve_theme(Theme("default", colors=(("text", "#cccccc"),)))
+    assert ("text", "chapters[0]") in {(m.fg, m.bg) for m in themes.contrast_misses(light)}
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_eight_personas_differ_in_colour_and_marker(name: str) -> None:
+    """Persona 6 used to repeat persona 1's marker; every persona up to 8 is told apart twice over."""
+    from jmap.layout.shapes import MARKER_SHAPES, marker_path
+
+    theme = resolved(name)
+    colours = [theme.persona_color(i) for i in range(8)]
+    shapes = [marker_path(i, 0, 0, 5) for i in range(8)]
+    assert len(set(colours)) == 8, colours
+    assert len(set(shapes)) == 8 and len(MARKER_SHAPES) >= 8
+    assert len(set(zip(colours, shapes, strict=True))) == 8
 
 
 def test_high_contrast_reaches_aaa() -> None:

@@ -69,6 +69,7 @@ def test_warnings_do_not_fail_unless_strict(write_map: WriteMap, code: str) -> N
                 "stages: [{id: a, name: A, emotion: {p: 0}}]\n",
         "W503": "jmap: 1\ntitle: T\n" + RESEARCH + STAGE,
         "W504": "jmap: 1\ntitle: T\n" + STAGE + "    pain_points: [" + "The form forgets everything " * 12 + "]\n",
+        "W505": 'jmap: 1\ntitle: T\ntheme: {colors: {text: "#cccccc"}}\n' + STAGE,
     }
     result = api.check(write_map(maps[code]), texts=True)
     assert code in [d.code for d in result.warnings]

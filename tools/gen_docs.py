@@ -592,6 +592,9 @@ FIXES: dict[str, tuple[str, dict[str, str | bytes | None]]] = {
     "W503": ("Cite the source from the items it backs up, or remove it.",
              {"journey.yaml": "jmap: 1\ntitle: Checkout\nresearch:\n  - {id: survey, kind: survey, title: Survey}\n"
                               + STAGE}),
+    "W505": ("Pick a colour that stands out from what it is drawn on (a darker text, a lighter card), or leave "
+             "the override out. `--strict` fails on this warning.",
+             {"journey.yaml": 'jmap: 1\ntitle: Checkout\ntheme:\n  colors:\n    text: "#cccccc"\n' + STAGE}),
     "W504": ("Shorten the text, or split it into two items: PNG and PDF show only what fits, and the SVG and "
              "HTML maps show the rest only in a tooltip.",
              {"journey.yaml": MAP + "    pain_points:\n      - text: " + "Checkout asks for the address twice " * 8

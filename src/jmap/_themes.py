@@ -8,7 +8,7 @@ tomllib otherwise. Regenerate after editing a built-in theme: python tools/gen_t
 # ruff: noqa: E501
 from typing import Any
 
-DIGESTS: dict[str, str] = {'dark': '0d0ffbbb1234e97add8a043b569f5947', 'default': '8c5cc8e3b7bd3d44e6c0aa770a21eed8', 'high-contrast': '940ee990d5e1b0ce3b4adb513947489e', 'print': 'd4534bb41f117e8b58cd91d47d239455'}  # of each manifest's text (jmap.digests)
+DIGESTS: dict[str, str] = {'dark': '59eb685f1dbb8a679efbb01b0615ddb3', 'default': '4d38f98300bd5e55e9b40904f03e7e6c', 'high-contrast': 'dff029f8ef81025546faadafdda6967f', 'print': 'a28aa83ed2bb280de0463781235b3c0b'}  # of each manifest's text (jmap.digests)
 
 SOURCES: dict[str, str] = {
     'dark': (
@@ -59,8 +59,9 @@ SOURCES: dict[str, str] = {
         'diff_changed = "#f5a463"\n'
         '\n'
         '[palettes]\n'
-        '# Okabe-Ito, as published where it reads on dark slate (blue lightened).\n'
-        'personas = ["#56b4e9", "#e69f00", "#14b086", "#cc79a7", "#f0743a", "#f0e442", "#aab4c3"]\n'
+        '# Okabe-Ito, as published where it reads on dark slate (blue lightened), then a light\n'
+        "# slate and a lavender (Paul Tol's indigo, lightened): eight colours, eight markers.\n"
+        'personas = ["#56b4e9", "#e69f00", "#14b086", "#cc79a7", "#f0743a", "#f0e442", "#aab4c3", "#a99cf5"]\n'
         'chapters = ["#18243b", "#15292a", "#29251c"]\n'
     ),
     'default': (
@@ -127,8 +128,10 @@ SOURCES: dict[str, str] = {
         'icon = 1.75\n'
         '\n'
         '[palettes]\n'
-        '# Okabe-Ito hues, darkened where needed to reach 3:1 on the background.\n'
-        'personas = ["#0072b2", "#d55e00", "#00936b", "#b8558e", "#a87400", "#1b8dce", "#5b6470"]\n'
+        "# Okabe-Ito hues, darkened where needed to reach 3:1 on the background, then Paul Tol's\n"
+        '# indigo and wine: eight colours people with colour-blindness can tell apart, each with\n'
+        '# its own marker shape (jmap.layout.shapes.MARKER_SHAPES).\n'
+        'personas = ["#0072b2", "#d55e00", "#00936b", "#b8558e", "#a87400", "#332288", "#5b6470", "#882255"]\n'
         'persona_dashes = []\n'
         '# Chapter header tints (before / during / after ...), cycled.\n'
         'chapters = ["#e6edf7", "#e5f1ec", "#f4eee3"]\n'
@@ -194,8 +197,8 @@ SOURCES: dict[str, str] = {
         'icon = 2.25\n'
         '\n'
         '[palettes]\n'
-        'personas = ["#005ea2", "#b04a00", "#00734f", "#9c3a78", "#7a5600", "#000000"]\n'
-        'persona_dashes = ["", "8 4", "2 3", "10 3 2 3", "5 5", "1 3"]\n'
+        'personas = ["#005ea2", "#b04a00", "#00734f", "#9c3a78", "#7a5600", "#000000", "#4b2a99", "#6b6b6b"]\n'
+        'persona_dashes = ["", "8 4", "2 3", "10 3 2 3", "5 5", "1 3", "12 4", "4 2 1 2"]\n'
         'chapters = ["#e0e0e0", "#f2f2f2"]\n'
     ),
     'print': (
@@ -255,8 +258,8 @@ SOURCES: dict[str, str] = {
         '\n'
         '[palettes]\n'
         '# Dark, ink-friendly hues of different lightness; curves also get dash patterns.\n'
-        'personas = ["#1a1a1a", "#0b4a82", "#be5400", "#00704f", "#9c3d77", "#6e6600", "#707070"]\n'
-        'persona_dashes = ["", "8 4", "2 3", "10 3 2 3", "5 5", "1 3", "12 4"]\n'
+        'personas = ["#1a1a1a", "#0b4a82", "#be5400", "#00704f", "#9c3d77", "#6e6600", "#707070", "#4b2a99"]\n'
+        'persona_dashes = ["", "8 4", "2 3", "10 3 2 3", "5 5", "1 3", "12 4", "3 2 1 2"]\n'
         'chapters = ["#ececec", "#f7f7f7"]\n'
     ),
 }
@@ -305,7 +308,7 @@ DATA: dict[str, dict[str, Any]] = {
             'diff_changed': '#f5a463',
         },
         'palettes': {
-            'personas': ['#56b4e9', '#e69f00', '#14b086', '#cc79a7', '#f0743a', '#f0e442', '#aab4c3'],
+            'personas': ['#56b4e9', '#e69f00', '#14b086', '#cc79a7', '#f0743a', '#f0e442', '#aab4c3', '#a99cf5'],
             'chapters': ['#18243b', '#15292a', '#29251c'],
         },
     },
@@ -363,7 +366,7 @@ DATA: dict[str, dict[str, Any]] = {
             'icon': 1.75,
         },
         'palettes': {
-            'personas': ['#0072b2', '#d55e00', '#00936b', '#b8558e', '#a87400', '#1b8dce', '#5b6470'],
+            'personas': ['#0072b2', '#d55e00', '#00936b', '#b8558e', '#a87400', '#332288', '#5b6470', '#882255'],
             'persona_dashes': [],
             'chapters': ['#e6edf7', '#e5f1ec', '#f4eee3'],
         },
@@ -423,8 +426,8 @@ DATA: dict[str, dict[str, Any]] = {
             'icon': 2.25,
         },
         'palettes': {
-            'personas': ['#005ea2', '#b04a00', '#00734f', '#9c3a78', '#7a5600', '#000000'],
-            'persona_dashes': ['', '8 4', '2 3', '10 3 2 3', '5 5', '1 3'],
+            'personas': ['#005ea2', '#b04a00', '#00734f', '#9c3a78', '#7a5600', '#000000', '#4b2a99', '#6b6b6b'],
+            'persona_dashes': ['', '8 4', '2 3', '10 3 2 3', '5 5', '1 3', '12 4', '4 2 1 2'],
             'chapters': ['#e0e0e0', '#f2f2f2'],
         },
     },
@@ -476,8 +479,8 @@ DATA: dict[str, dict[str, Any]] = {
             'curve': 2.5,
         },
         'palettes': {
-            'personas': ['#1a1a1a', '#0b4a82', '#be5400', '#00704f', '#9c3d77', '#6e6600', '#707070'],
-            'persona_dashes': ['', '8 4', '2 3', '10 3 2 3', '5 5', '1 3', '12 4'],
+            'personas': ['#1a1a1a', '#0b4a82', '#be5400', '#00704f', '#9c3d77', '#6e6600', '#707070', '#4b2a99'],
+            'persona_dashes': ['', '8 4', '2 3', '10 3 2 3', '5 5', '1 3', '12 4', '3 2 1 2'],
             'chapters': ['#ececec', '#f7f7f7'],
         },
     },

@@ -83,6 +83,7 @@ CODES: dict[str, str] = {
     "W502": "A persona has no emotion score anywhere in the map.",
     "W503": "A research source is never cited.",
     "W504": "A text was shortened with \"…\" to fit its card or label; the full text is only in the SVG/HTML tooltip.",
+    "W505": "A colour in the map's theme override is too close to a colour it is drawn on or under (WCAG AA).",
 }
 
 

@@ -238,6 +238,50 @@ def low_contrast(theme: ResolvedTheme) -> list[tuple[str, str, float, float]]:
     return misses
 
 
+#: Palette entries and the theme colours they are drawn on: (palette, colour key, minimum).
+#: Body text sits on chapter tints; persona curves and markers on the page, panels and band.
+PALETTE_CONTRAST: tuple[tuple[str, str, float], ...] = (
+    ("chapters", "text", 4.5),
+    ("personas", "background", 3.0),
+    ("personas", "surface", 3.0),
+    ("personas", "emotion_positive_bg", 3.0),
+    ("personas", "emotion_negative_bg", 3.0),
+)
+
+
+class Contrast(NamedTuple):
+    """One pair a theme must keep apart: keys (``personas[2]`` for a palette entry), colours, ratio."""
+
+    fg: str
+    bg: str
+    fg_color: str
+    bg_color: str
+    ratio: float
+    minimum: float
+
+
+def contrast_misses(theme: ResolvedTheme) -> list[Contrast]:
+    """Every pair of CONTRAST_PAIRS and PALETTE_CONTRAST that a theme misses.
+
+    The one list of what "readable" means: the tests hold the built-in themes to it and
+    the map check (W505) holds a map's colour overrides to it.
+    """
+    pairs = [(fg, bg, theme.colors[fg], theme.colors[bg], minimum) for fg, bg, minimum in CONTRAST_PAIRS]
+    palettes = {"chapters": theme.chapters, "personas": theme.personas}
+    for palette, key, minimum in PALETTE_CONTRAST:
+        for index, color in enumerate(palettes[palette]):
+            if palette == "chapters":  # text is drawn on the tint
+                pairs.append((key, f"{palette}[{index}]", theme.colors[key], color, minimum))
+            else:
+                pairs.append((f"{palette}[{index}]", key, color, theme.colors[key], minimum))
+    misses = []
+    for fg, bg, fg_color, bg_color, minimum in pairs:
+        ratio = contrast_ratio(fg_color, bg_color)
+        if ratio < minimum:
+            misses.append(Contrast(fg, bg, fg_color, bg_color, ratio, minimum))
+    return misses
+
+
 # --- manifests --------------------------------------------------------------------
 
 
@@ -456,13 +500,16 @@ __all__ = [
     "CONTRAST_PAIRS",
     "DEFAULT_THEME",
     "OVERRIDABLE_COLORS",
+    "PALETTE_CONTRAST",
     "PRIORITIES",
     "SEVERITIES",
+    "Contrast",
     "ResolvedTheme",
     "Strokes",
     "ThemeError",
     "TypeSizes",
     "clear_cache",
+    "contrast_misses",
     "contrast_ratio",
     "low_contrast",
     "relative_luminance",

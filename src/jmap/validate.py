@@ -6,6 +6,7 @@ the span of the key or value at fault, de-duplicated and returned together.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -58,6 +59,42 @@ _ITEM_LANES = (
     "backstage",
     "support",
 )
+
+
+#: What a theme colour is drawn as, for W505 (`personas[2]` and `chapters[0]` are palette entries).
+_COLOR_WORDS = {
+    "background": "the page background",
+    "surface": "the panels",
+    "text": "the text",
+    "text_muted": "the muted text",
+    "accent": "the accent",
+    "on_accent": "the text on the accent",
+    "card": "the cards",
+    "lane_label_bg": "the lane labels' fill",
+    "thought_bg": "the thought bubbles",
+    "emotion_positive_bg": "the emotion band's positive tint",
+    "emotion_negative_bg": "the emotion band's negative tint",
+    "kpi_met": "a met KPI",
+    "kpi_missed": "a missed KPI",
+    "neutral_line": "the neutral line",
+    "assumption": "the assumption outline",
+    "visibility_line": "the line of visibility",
+    "moment_of_truth": "the moment-of-truth star",
+}
+
+
+def _color_words(key: str) -> str:
+    if key in _COLOR_WORDS:
+        return _COLOR_WORDS[key]
+    palette, _, index = key.partition("[")
+    if index:
+        number = int(index.rstrip("]")) + 1
+        return f"persona colour {number}" if palette == "personas" else f"chapter tint {number}"
+    kind, level, part = key.split("_", 2) if key.count("_") >= 2 else (key, "", "")
+    if kind in ("severity", "priority"):
+        item = "pain point" if kind == "severity" else "opportunity"
+        return f"the {level} {item}'s {'fill' if part == 'bg' else 'text'}"
+    return "the " + key.replace("_", " ")
 
 
 @cache
@@ -552,6 +589,7 @@ class _Semantics:
         self.check_dates()
         self.check_avatars()
         self.check_usage()
+        self.check_theme_contrast()
         return self.found
 
     def check_unique_ids(self) -> None:
@@ -789,6 +827,45 @@ class _Semantics:
         except ValueError as error:
             code, message = error.args[0]
             self.error(code, f"cannot use this avatar: {message}", path)
+
+    def check_theme_contrast(self) -> None:
+        """W505: a colour override that makes text, lines or markers hard to see (WCAG AA)."""
+        theme = self.data.get("theme")
+        if not isinstance(theme, dict) or not isinstance(theme.get("colors"), dict) or not theme["colors"]:
+            return  # a plain map: nothing to check, nothing imported
+        colors: dict[str, Any] = theme["colors"]
+        from jmap.model import Theme
+        from jmap.themes import ThemeError, contrast_misses, contrast_ratio, resolve_theme
+
+        name = theme.get("name", "default")
+        try:
+            base = resolve_theme(Theme(name=name))
+            resolved = resolve_theme(Theme(name=name, colors=tuple(sorted(colors.items()))))
+        except (ThemeError, ValueError, TypeError):
+            return  # the schema reports a bad name or colour
+        misses = contrast_misses(resolved)
+        for key, value in colors.items():
+            mine = [m for m in misses if key in (m.fg, m.bg)]
+            if not mine:
+                continue
+            worst = mine[0]  # in the order of CONTRAST_PAIRS: the page and the cards come first
+            ratio = f"{math.floor(worst.ratio * 10) / 10:.1f}"
+            if worst.fg == key:
+                other, other_color, where = worst.bg, worst.bg_color, "on"
+            else:
+                other, other_color, where = worst.fg, worst.fg_color, "behind"
+            darker = contrast_ratio("#000000", other_color) > contrast_ratio("#ffffff", other_color)
+            needs = "text needs 4.5:1" if worst.minimum >= 4.5 else "lines and markers need 3:1"
+            others = len(mine) - 1
+            more = f"; it is also too close to {others} other colour{'s' if others > 1 else ''}" if others else ""
+            self.found.append(Diagnostic(
+                "W505",
+                f"theme.colors.{key} '{clip(value, 20)}' {where} {_color_words(other)} '{other_color}' has a "
+                f"contrast of {ratio}:1; {needs} (WCAG AA)",
+                self.doc.span(("theme", "colors", key), key=True),
+                hint=f"choose a {'darker' if darker else 'lighter'} colour for {key}, or leave it out to keep "
+                     f"the theme's '{base.colors[key]}'{more}",
+            ))
 
     def check_usage(self) -> None:
         for index, persona in _dicts(self.data.get("personas")):

@@ -10,7 +10,8 @@ import math
 from collections.abc import Callable, Sequence
 
 from jmap import icons
-from jmap.layout.context import LayoutContext, Span
+from jmap.layout import text as tx
+from jmap.layout.context import LayoutContext, Span, fit
 from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import MINUS, format_number
 from jmap.layout.rhythm import EMOTION_STEP, snap
@@ -168,6 +169,7 @@ class EmotionCurveMixin(LayoutContext):
         personas: list[Persona | None] = list(self.j.personas) or [None]
         curves: list[Node] = []
         single = len(personas) == 1
+        reach = 11.0 if single else 8.0  # how far a point's marker reaches from its centre
         mot_columns: dict[str, float] = {}
         for span in spans:
             for col in (span.columns if span.has_steps else ()):
@@ -182,6 +184,8 @@ class EmotionCurveMixin(LayoutContext):
                 self.icon("moment-of-truth", mx - 10, y + 10, 20, self.c["moment_of_truth"],
                           fill=self.c["moment_of_truth"]),
             ), cls="moment-of-truth", title="Moment of truth", data=(("column", mot_id),)))
+        ends: list[tuple[float, float, str, str, str]] = []  # (x, y, persona id, name, colour) of a curve's end
+        taken_xs: set[float] = set(mot_columns.values())  # where points and moments of truth stand
         for index, persona in enumerate(personas):
             pid = persona.id if persona else ANONYMOUS_PERSONA
             name = persona.name if persona else "Customer"
@@ -190,6 +194,9 @@ class EmotionCurveMixin(LayoutContext):
             if not points:
                 continue
             xy = [(px, level_y(score)) for px, score, *_ in points]
+            taken_xs.update(px for px, _ in xy)
+            if persona is not None:
+                ends.append((*xy[-1], pid, name, color))
             nodes: list[Node] = [Path(monotone_curve(xy), stroke=color, stroke_width=self.theme.strokes.curve,
                                       dash=self.persona_dash(index), cls="curve-line")]
             for (px, py), (_, score, col_name, span, column) in zip(xy, points, strict=True):
@@ -206,11 +213,14 @@ class EmotionCurveMixin(LayoutContext):
                 score_text = format_number(score).replace("-", MINUS)
                 word = _SCALE_WORDS[max(-2, min(2, round(score)))]
                 nodes.append(Group(tuple(marker), cls="point", title=f"{name}, {col_name}: {score_text} ({word})",
+                                   box=Box(px - reach, py - reach, 2 * reach, 2 * reach),
                                    data=(("persona", pid), ("score", format_number(score)),
                                          ("stage", span.stage.id), *((("step", column.id),)
                                                                       if column is not span.stage else ()))))
             curves.append(Group(tuple(nodes), id=self.uid(f"curve-{pid}"), cls="curve", title=f"Emotion: {name}",
                                 data=(("persona", pid),)))
+        curves.extend(self.curve_labels(ends, sorted(taken_xs), reach, right - 4, y + 4,
+                                        y + h - 4))
         # data-lane lets the HTML map hide the whole row (bands, scale lines and curves).
         if self.hl is not None:
             curves = self.diff_curves(curves, spans, level_y, personas)
@@ -218,3 +228,86 @@ class EmotionCurveMixin(LayoutContext):
                      box=Box(cols_x, band_top, right - cols_x, band_bottom - band_top), data=(("lane", lane.id),))
         return h, label, [Group(tuple(back), cls="emotion-band", data=(("lane", lane.id),))], band
 
+
+    def curve_labels(self, ends: list[tuple[float, float, str, str, str]], taken_xs: list[float], reach: float,
+                     right: float, top: float, bottom: float) -> list[Node]:
+        """A name tag at the end of each persona's curve, so a curve reads without the legend.
+
+        A tag sits right of the curve's last point (time runs left to right in every map,
+        right-to-left text included; such a name is set right-to-left inside its tag), is
+        as wide as the name up to the next column's points or the band's edge (`right`),
+        wrapping onto a second line before it is shortened, and is centred on the point's
+        height. Tags that would overlap are stacked into a cluster centred on their points,
+        kept between `top` and `bottom`; a tag moved off its point gets a short leader line.
+        """
+        size = self.small
+        pad_x, pad_y, gap = 5.0, 2.0, 4.0
+        lh = self.lh(size)
+        tags: list[tuple[float, float, float, float, str, str, str, tx.Wrapped]] = []  # x, w, h, point y, ...
+        for px, py, pid, name, color in ends:
+            x = px + reach + 4
+            limit = next((cx - reach - 4 for cx in taken_xs if cx > px + 0.01), right)
+            if limit - x < 2 * pad_x + 8:
+                continue  # no room for even "…" (a column narrower than any real map has)
+            w = min(fit(name, size, "semibold") + 2 * pad_x, limit - x)
+            wrapped = self.wrap(name, w - 2 * pad_x, size, "semibold", max_lines=2)
+            tags.append((x, w, len(wrapped.lines) * lh + 2 * pad_y, py, pid, name, color, wrapped))
+        tops = _stack([(t[0], t[0] + t[1], t[3] - t[2] / 2, t[2]) for t in tags], gap, top, bottom)
+        nodes: list[Node] = []
+        for (x, w, h, py, pid, name, color, wrapped), tag_y in zip(tags, tops, strict=True):
+            parts: list[Node] = []
+            cy = tag_y + h / 2
+            if abs(cy - py) > min(h / 2, lh):
+                parts.append(Path(f"M{fmt(x - 4)} {fmt(py)}L{fmt(x)} {fmt(cy)}", stroke=color, stroke_width=1.25,
+                                  cls="curve-label-leader"))
+            parts.append(Rect(x, tag_y, w, h, fill=self.c["surface"], stroke=color, stroke_width=1.25, rx=4))
+            parts.append(self.text(wrapped, x + pad_x, tag_y + pad_y, w - 2 * pad_x, size, self.c["text"],
+                                   "semibold", full=name))
+            nodes.append(Group(tuple(parts), cls="curve-label", box=Box(x - 4, tag_y, w + 4, h),
+                               data=(("persona", pid),)))
+        return nodes
+
+
+def _stack(tags: list[tuple[float, float, float, float]], gap: float, top: float, bottom: float) -> list[float]:
+    """The top of each tag (x0, x1, wanted top, height), so that tags sharing x never overlap.
+
+    Tags are taken top to bottom; each run of overlapping tags becomes a cluster centred
+    on where its tags want to be, then kept inside [top, bottom] where it fits.
+    Deterministic, and a tag never moves further than its cluster needs.
+    """
+    result = [t[2] for t in tags]
+    # Tags whose x ranges overlap share a column: stack each such group on its own.
+    groups: list[list[int]] = []
+    for i in sorted(range(len(tags)), key=lambda i: (tags[i][0], i)):
+        if groups and tags[i][0] < max(tags[j][1] for j in groups[-1]):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+
+    def height(cluster: list[int]) -> float:
+        return sum(tags[i][3] for i in cluster) + gap * (len(cluster) - 1)
+
+    def placed(cluster: list[int]) -> float:
+        """The cluster's top: its tags as close to where they want to be as they can, inside the band."""
+        offsets, offset = [], 0.0
+        for i in cluster:
+            offsets.append(offset)
+            offset += tags[i][3] + gap
+        wanted = sum(tags[i][2] - o for i, o in zip(cluster, offsets, strict=True)) / len(cluster)
+        return max(top, min(wanted, bottom - height(cluster)))
+
+    for group in groups:
+        clusters: list[list[int]] = []
+        starts: list[float] = []
+        for i in sorted(group, key=lambda i: (tags[i][2] + tags[i][3] / 2, i)):
+            clusters.append([i])
+            starts.append(placed([i]))
+            while len(clusters) > 1 and starts[-2] + height(clusters[-2]) + gap > starts[-1] + 0.01:
+                merged = clusters[-2] + clusters[-1]
+                clusters[-2:] = [merged]
+                starts[-2:] = [placed(merged)]
+        for cluster, start in zip(clusters, starts, strict=True):
+            for i in cluster:
+                result[i] = start
+                start += tags[i][3] + gap
+    return result
