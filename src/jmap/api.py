@@ -72,16 +72,17 @@ class CheckResult(SlotsRecord):
 def check(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES, fast: bool = True) -> CheckResult:
     """Load and validate one map, collecting every diagnostic instead of raising.
 
-    A map with nothing to report usually takes the fast path (jmap.fastpath: libyaml and a
-    schema compiled ahead of time); anything else, or `fast=False`, takes the full path,
-    which reports every problem with its line:col. Both give the same result.
+    A map without errors (warnings or not) usually takes the fast path (jmap.fastpath:
+    libyaml and a schema compiled ahead of time); anything else, or `fast=False`, takes the
+    full path, which reports every problem with its line:col. Both give the same result.
     """
     result = CheckResult(Path(path))
     if fast:
-        from jmap.fastpath import fast_document
+        from jmap.fastpath import fast_check
 
-        result.document = fast_document(path, max_bytes=max_bytes)
-        if result.document is not None:
+        checked = fast_check(path, max_bytes=max_bytes)
+        if checked is not None:
+            result.document, result.diagnostics = checked
             return result
     try:
         result.document = load(path, max_bytes=max_bytes)
