@@ -4,21 +4,24 @@ An HTML page embeds the bundled fonts it needs. Subsetting Inter to the page's
 characters with fontTools on every build took about 2.5 s (decompiling Inter's large
 layout tables twice), ten times the rest of the build. So each Inter file is cut here,
 once, into chunks by script, as web font services do (Latin, Latin Extended-A, -B and
-Additional, other Latin, Greek, Cyrillic, the rest), each a WOFF subset holding its characters' glyphs and
-what the layout features reach from them, as WOFF2 (brotli: a third smaller than WOFF). A page embeds the chunks its characters touch,
-each with its `unicode-range`, and the browser takes each character from the chunk that
-holds it. Kerning and contextual forms work within a chunk; between characters of two
-chunks (an "Ł" before an "o") the browser does not kern, which layout allows for, as it
-never counts on negative kerning.
+Additional, other Latin, Greek, Cyrillic, the rest): each a WOFF2 subset (brotli, a
+fifth smaller than WOFF) holding its characters' glyphs and what the layout features
+reach from them. A page embeds the chunks its characters touch, each with its
+`unicode-range`, and the browser takes each character from the chunk that holds it.
+Kerning and contextual forms work within a chunk; between characters of two chunks (a
+"Ţ" before an "a") the browser does not kern, which layout allows for, as it never
+counts on negative kerning.
 
 The Noto Arabic and Hebrew fonts are small and subset in about 60 ms, so pages that need
 them still get an exact subset at build time; only their character maps are listed here,
 so that a page without Arabic or Hebrew does not load fontTools to learn it needs neither.
 
 `manifest.json` holds, for every bundled font, the SHA-256 of the font file, its character
-map (as ranges of hexadecimal codepoints, "0020-007E 00A0-00FF") and, for Inter, its chunks (file, ranges, SHA-256 of the chunk).
-jmap.render.html uses the manifest's data for a font only while the font file's digest
-matches (and each chunk's file its own); otherwise it subsets at build time as before.
+map (as ranges of hexadecimal codepoints, "0020-007E 00A0-00FF") and, for Inter, its
+chunks (file, ranges, SHA-256 of the chunk). jmap.render.html uses the manifest's data for
+a font only while the font file's digest matches (and each chunk file's its own);
+otherwise it subsets at build time as before. tests/test_html.py checks the digests, the
+plan and each chunk's character map.
 
 Run:  python tools/gen_font_chunks.py            (writes the chunks and the manifest)
       python tools/gen_font_chunks.py --check    (exit 1 if any of them is stale)
