@@ -27,10 +27,9 @@ import html
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
@@ -353,12 +352,13 @@ def font_css(chars: str) -> str:
         # The Noto fonts are there for Arabic and Hebrew only; Inter draws everything else.
         if not used or (file.startswith("Noto") and not any(ord(c) > 0x7F for c in used)):
             continue
-        chunks = _chunks(file)
-        if chunks is None:
+        codepoints = set(map(ord, used))
+        chunks = [chunk for chunk in _chunks(file) or () if not chunk.codepoints.isdisjoint(codepoints)]
+        data = [_chunk_data(chunk) for chunk in chunks]
+        if chunks and all(data):
+            sources = [("woff2", text, chunk.unicode_range) for chunk, text in zip(chunks, data, strict=True)]
+        else:  # no chunks for this font, or not from the font shipped, or a chunk file changed
             sources = [("woff", _base64(subset_font(file, used)), "")]
-        else:
-            codepoints = set(map(ord, used))
-            sources = [("woff2", c.data, c.unicode_range) for c in chunks if not c.codepoints.isdisjoint(codepoints)]
         for kind, data, unicode_range in sources:
             extent = f" unicode-range: {unicode_range};" if unicode_range else ""
             rules.append(
@@ -372,13 +372,13 @@ def _base64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-@dataclass(frozen=True)
-class FontChunk:
-    """One chunk of a font made ahead of time: its characters, as a set and as CSS, and its WOFF2 as base64."""
+class FontChunk(NamedTuple):
+    """One chunk of a font made ahead of time: its characters, as a set and as CSS; its file and digest."""
 
     codepoints: frozenset[int]
     unicode_range: str
-    data: str
+    file: str
+    sha256: str
 
 
 @cache
@@ -417,20 +417,24 @@ def _unicode_range(ranges: str) -> str:
 
 @cache
 def _chunks(file: str) -> tuple[FontChunk, ...] | None:
-    """The chunks of a font made ahead of time, or None: none made, or not from this font, or a chunk file changed."""
+    """The chunks of a font made ahead of time, or None: none made, or not from this font file."""
     entry = _prepared(file)
     if entry is None or not isinstance(entry.get("chunks"), list):
         return None
-    out = []
-    for chunk in entry["chunks"]:
-        try:
-            data = _font_path("chunks/" + chunk["file"]).read_bytes()
-        except OSError:
-            return None
-        if hashlib.sha256(data).hexdigest() != chunk["sha256"]:
-            return None
-        out.append(FontChunk(_codepoints(chunk["ranges"]), _unicode_range(chunk["ranges"]), _base64(data)))
-    return tuple(out)
+    return tuple(
+        FontChunk(_codepoints(chunk["ranges"]), _unicode_range(chunk["ranges"]), chunk["file"], chunk["sha256"])
+        for chunk in entry["chunks"]
+    )
+
+
+@cache
+def _chunk_data(chunk: FontChunk) -> str:
+    """A chunk's WOFF2 as base64, or "" when its file is missing or not the one the manifest lists."""
+    try:
+        data = _font_path("chunks/" + chunk.file).read_bytes()
+    except OSError:
+        return ""
+    return _base64(data) if hashlib.sha256(data).hexdigest() == chunk.sha256 else ""
 
 
 @cache
@@ -475,9 +479,7 @@ def subset_font(file: str, chars: str) -> bytes:
 
 
 def _font_path(file: str) -> Path:
-    from importlib.resources import files
-
-    return Path(str(files("jmap") / "fonts")) / file
+    return data_dir("fonts") / file
 
 
 # --- the page's content ----------------------------------------------------------------
@@ -626,8 +628,7 @@ def _source_data(journey: Journey) -> dict[str, dict[str, Any]]:
 # --- tooltip data of the cards ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CardRef:
+class CardRef(NamedTuple):
     """Where a card's content lives in the model: a column (stage or step), a lane, a position."""
 
     column: str
