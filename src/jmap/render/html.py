@@ -27,6 +27,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -354,9 +355,9 @@ def font_css(chars: str) -> str:
             continue
         codepoints = set(map(ord, used))
         chunks = [chunk for chunk in _chunks(file) or () if not chunk.codepoints.isdisjoint(codepoints)]
-        data = [_chunk_data(chunk) for chunk in chunks]
-        if chunks and all(data):
-            sources = [("woff2", text, chunk.unicode_range) for chunk, text in zip(chunks, data, strict=True)]
+        texts = [_chunk_data(chunk) for chunk in chunks]
+        if chunks and all(texts):
+            sources = [("woff2", text, chunk.unicode_range) for chunk, text in zip(chunks, texts, strict=True)]
         else:  # no chunks for this font, or not from the font shipped, or a chunk file changed
             sources = [("woff", _base64(subset_font(file, used)), "")]
         for kind, data, unicode_range in sources:
@@ -628,7 +629,8 @@ def _source_data(journey: Journey) -> dict[str, dict[str, Any]]:
 # --- tooltip data of the cards ---------------------------------------------------------
 
 
-class CardRef(NamedTuple):
+@dataclass(frozen=True)
+class CardRef:
     """Where a card's content lives in the model: a column (stage or step), a lane, a position."""
 
     column: str
