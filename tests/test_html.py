@@ -527,3 +527,13 @@ def test_page_has_landmarks_headings_and_labelled_controls(pages: dict[str, str]
 
 def test_render_page_uses_the_shared_environment() -> None:
     assert "Environment(" not in Path(page_html.__file__).read_text(encoding="utf-8")
+
+
+def test_a_changed_chunk_file_is_not_embedded() -> None:
+    """A chunk whose bytes are not the ones the manifest lists (or that is missing) is never embedded."""
+    chunks = page_html._chunks("Inter-Regular.otf")
+    assert chunks is not None
+    latin = chunks[0]
+    assert page_html._chunk_data(latin)  # the shipped chunk, as listed
+    assert page_html._chunk_data(latin._replace(sha256="0" * 64)) == ""
+    assert page_html._chunk_data(latin._replace(file="missing.woff2")) == ""
