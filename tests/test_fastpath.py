@@ -1,11 +1,12 @@
 """The fast path of check() agrees with the full path, and the generated validator is fresh.
 
 The rule proven here: when the fast path accepts a map, the full path (ruamel round-trip +
-jsonschema + semantic checks) reports nothing for it, and both build the same document
-(data and spans, included files too) and the same Journey model. When the fast path declines,
-check() runs the full path, so diagnostics are never produced by the fast path at all. On the
-examples and the include cases the rule holds both ways: the fast path accepts exactly the
-maps the full path reports nothing on.
+jsonschema + semantic checks) reports no error for it and exactly the warnings the fast path
+reports (code, message, file:line:col, hint), and both build the same document (data and
+spans, included files too) and the same Journey model. When the fast path declines, check()
+runs the full path, so errors are never produced by the fast path at all. On the examples,
+the include cases and the maps with warnings the rule holds both ways: the fast path accepts
+exactly the maps the full path reports no error on.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from test_fuzz import FUZZ, INCLUDE_CASES, mutations
 from test_invalid_cases import COMMITTED, GENERATED, MAP
 
 from jmap.api import check
-from jmap.fastpath import fast_document
+from jmap.fastpath import fast_check, fast_document
 from jmap.load import _FORBIDDEN, Document, _find_forbidden, _is_forbidden_char, display_path
 from jmap.normalize import to_model
 
@@ -38,12 +39,15 @@ INVALID_INCLUDES = [case for case in COMMITTED if "include:" in case.read_text(e
 
 
 def assert_agree(path: Path, **kwargs: int) -> bool:
-    """Run both paths; True when the fast path accepted the map."""
-    fast = fast_document(path, **kwargs)
+    """Run both paths; True when the fast path accepted the map (with or without warnings)."""
+    checked = fast_check(path, **kwargs)
     full = check(path, fast=False, **kwargs)
-    if fast is None:
+    if checked is None:
         return False
-    assert full.diagnostics == [], f"fast path accepted a map the full path reports on: {full.diagnostics}"
+    fast, warnings = checked
+    assert full.errors == [], f"fast path accepted a map the full path finds errors in: {full.diagnostics}"
+    assert warnings == full.diagnostics  # the same warnings, in the same order, at the same file:line:col
+    assert (fast_document(path, **kwargs) is not None) == (warnings == [])
     assert full.document is not None
     assert fast.data == full.document.data
     assert fast.value_spans == full.document.value_spans
@@ -67,10 +71,10 @@ def assert_same_includes(fast: Document, full: Document) -> None:
 
 
 def assert_both_ways(path: Path, **kwargs: int) -> bool:
-    """The fast path accepts the map exactly when the full path has nothing to say about it."""
+    """The fast path accepts the map exactly when the full path finds no error in it."""
     accepted = assert_agree(path, **kwargs)
     full = check(path, fast=False, **kwargs)
-    assert accepted == (full.diagnostics == []), full.diagnostics
+    assert accepted == (full.errors == []), full.diagnostics
     assert check(path, **kwargs).diagnostics == full.diagnostics
     return accepted
 
@@ -123,8 +127,9 @@ def test_invalid_include_cases_agree(case: Path) -> None:
 
 
 @pytest.mark.parametrize("case", COMMITTED, ids=[case.stem for case in COMMITTED])
-def test_invalid_cases_never_take_the_fast_path(case: Path) -> None:
-    assert not assert_agree(case)
+def test_invalid_cases_take_the_fast_path_only_with_warnings_alone(case: Path) -> None:
+    """An error case never takes the fast path; a warning case (w5xx-*) takes it, with the full path's warnings."""
+    assert assert_agree(case) == case.name.startswith("w")
     assert check(case).diagnostics == check(case, fast=False).diagnostics
 
 
@@ -223,6 +228,80 @@ def test_anchors_case_goes_the_full_path() -> None:
     assert fast_document(INCLUDE_CASES / "anchors.yaml") is None
 
 
+# --- maps with warnings ------------------------------------------------------------------
+
+_WARNED_KEY = re.compile(r"^( *)(?:- )?(emotion|evidence):")
+
+
+def without_one_key(text: str, key: str, nth: int) -> str | None:
+    """The map with its `nth` `emotion:` or `evidence:` entry (and what is nested under it) deleted."""
+    lines = text.splitlines(keepends=True)
+    found = [i for i, line in enumerate(lines) if (m := _WARNED_KEY.match(line)) and m[2] == key]
+    if nth >= len(found):
+        return None
+    start = found[nth]
+    if lines[start].lstrip().startswith("- "):
+        return None  # the key opens a list item: deleting it would change the item's shape
+    indent = len(lines[start]) - len(lines[start].lstrip(" "))
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip(" ")) > indent):
+        end += 1
+    return "".join(lines[:start] + lines[end:])
+
+
+#: Each example with one stage's emotion or one item's evidence taken out: mostly W500-W503.
+WARNED = [(example, key, nth) for example in EXAMPLES for key in ("emotion", "evidence") for nth in (0, 2, 5)]
+
+
+@pytest.fixture(scope="module")
+def examples_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of examples/ (shared files, avatars), so mutated examples resolve what they include."""
+    root = tmp_path_factory.mktemp("warned") / "examples"
+    shutil.copytree(ROOT / "examples", root)
+    return root
+
+
+@pytest.mark.parametrize(("example", "key", "nth"), WARNED, ids=[f"{e.stem}-{k}-{n}" for e, k, n in WARNED])
+def test_maps_with_warnings_agree(examples_copy: Path, example: Path, key: str, nth: int) -> None:
+    """A map whose only findings are warnings takes the fast path, which reports the full path's warnings."""
+    text = without_one_key(example.read_text(encoding="utf-8"), key, nth)
+    if text is None:
+        return  # no such entry in this example (the list below checks that most exist)
+    path = examples_copy / f"warned-{example.name}"
+    path.write_text(text, encoding="utf-8")
+    full = check(path, fast=False)
+    assert assert_both_ways(path) == (full.errors == [])
+    assert check(path).diagnostics == full.diagnostics
+
+
+def test_most_mutations_give_warnings_on_the_fast_path(examples_copy: Path) -> None:
+    """The corpus above is worth something: most variants exist, warn, and are read by the fast path."""
+    codes: set[str] = set()
+    accepted = 0
+    for example, key, nth in WARNED:
+        text = without_one_key(example.read_text(encoding="utf-8"), key, nth)
+        if text is None:
+            continue
+        path = examples_copy / f"warned-{example.name}"
+        path.write_text(text, encoding="utf-8")
+        checked = fast_check(path)
+        if checked is not None and checked[1]:
+            accepted += 1
+            codes.update(d.code for d in checked[1])
+    assert accepted >= len(WARNED) // 3
+    assert {"W500", "W501"} <= codes  # W502 and W503: the include cases and the spot check
+
+
+def test_warning_spans_point_into_the_right_file_line_and_column(project: Path) -> None:
+    """Spot checks of the reported places, independent of the full path."""
+    (project / "map.yaml").write_text(_valid("research:\n  - {id: talks, kind: interview, title: Talks}\n")
+                                      .replace("    emotion: 0\n", "    actions: [Look]\n"), encoding="utf-8")
+    checked = fast_check(project / "map.yaml")
+    assert checked is not None
+    found = {(d.code, Path(d.span.path).name, d.span.line, d.span.col) for d in checked[1]}
+    assert found == {("W500", "map.yaml", 4, 5), ("W503", "map.yaml", 8, 5)}
+
+
 # --- includes on the fast path -----------------------------------------------------------
 
 
@@ -269,6 +348,9 @@ INCLUDE_TRICKY: dict[str, tuple[str, str, str]] = {
 }
 
 
+#: Maps that are valid but warn about something in the included file: the fast path reports it.
+WITH_WARNINGS = ("uncited-research", "unscored-persona")
+
 #: Included files that are valid but unusual YAML: the full path alone reads them.
 UNUSUAL_LIBRARIES = ("library-directive",)
 
@@ -287,15 +369,17 @@ def test_tricky_includes_agree(project: Path, case: str) -> None:
         assert not assert_agree(project / "map.yaml")
         return
     accepted = assert_both_ways(project / "map.yaml")
-    assert accepted == (case in ("valid", "valid-nested", "own-personas-after-theirs"))
+    assert accepted == (case in ("valid", "valid-nested", "own-personas-after-theirs", *WITH_WARNINGS))
     if accepted:
-        doc = fast_document(project / "map.yaml")
-        assert doc is not None
+        checked = fast_check(project / "map.yaml")
+        assert checked is not None
+        doc = checked[0]
+        assert bool(checked[1]) == (case in WITH_WARNINGS)
         assert_merged_spans_point_into_includes(doc)
         assert_merged_spans_point_into_includes(doc.includes[0])
         where = {person["id"]: doc.value_spans[("personas", i)] for i, person in enumerate(doc.data["personas"])}
         assert (where["ana"].path, where["ana"].line) == (display_path(project / "people.yaml"), 3)
-        if "bo" in where:
+        if case == "valid-nested":
             assert (where["bo"].path, where["bo"].line) == (display_path(project / "more.yaml"), 1)
         if "cy" in where:
             assert where["cy"].path == display_path(project / "map.yaml")
@@ -368,19 +452,26 @@ def test_generated_validator_is_fresh() -> None:
     assert committed == module.generate(), "run: python tools/gen_validator.py"
 
 
-@pytest.mark.parametrize("name", ["online-shop.yaml", "hospital-outpatient.yaml"])
-def test_fast_path_imports_no_jsonschema(name: str) -> None:
-    """The point of the fast path: a valid map, with includes or not, is checked without importing jsonschema."""
+@pytest.mark.parametrize("name", ["online-shop.yaml", "hospital-outpatient.yaml", "warned"])
+def test_fast_path_imports_no_jsonschema(examples_copy: Path, name: str) -> None:
+    """The point of the fast path: a valid map, with includes or not, with warnings or not, is checked
+    without importing jsonschema or ruamel's round-trip parser."""
     import subprocess
 
+    path = ROOT / "examples" / name
+    if name == "warned":  # online-shop without its first stage's emotion score: W500
+        text = without_one_key((ROOT / "examples" / "online-shop.yaml").read_text(encoding="utf-8"), "emotion", 0)
+        assert text is not None
+        path = examples_copy / "warned.yaml"
+        path.write_text(text, encoding="utf-8")
     code = ("import sys; from jmap.api import check; r = check(sys.argv[1]); "
-            "assert r.diagnostics == [], r.diagnostics; "
-            "print('jsonschema' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "examples" / name)],
+            "assert r.errors == [], r.diagnostics; "
+            "print(len(r.warnings), 'jsonschema' in sys.modules, 'ruamel.yaml.main' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)],
                          capture_output=True, text=True, check=True).stdout.split()
-    if fast_document(ROOT / "examples" / name) is None:
+    if fast_check(path) is None:
         pytest.skip("ruamel.yaml.clib is not installed: no fast path")
-    assert out == ["False"]
+    assert out == ["1" if name == "warned" else "0", "False", "False"]
 
 
 def test_a_miniyaml_failure_falls_back_to_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:

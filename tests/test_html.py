@@ -149,18 +149,143 @@ def test_page_is_self_contained(pages: dict[str, str], name: str) -> None:
         assert not re.search(network, script)
 
 
+_FACE = re.compile(r'@font-face \{ font-family: "([^"]+)"; font-style: normal; font-weight: ([0-9 ]+); '
+                   r'font-display: block; src: url\("data:font/(woff2?);base64,([^"]+)"\) format\("(woff2?)"\);'
+                   r'(?: unicode-range: ([^;]+);)? \}')
+
+
+def font_faces(css: str) -> list[tuple[str, str, str, bytes, str]]:
+    """(family, weight, format, font bytes, unicode-range) of each @font-face rule, checked to be well formed."""
+    faces = [(family, weight, kind, base64.b64decode(data), extent or "")
+             for family, weight, kind, data, declared, extent in _FACE.findall(css) if kind == declared]
+    assert len(faces) == css.count("@font-face")
+    return faces
+
+
+def unicode_range(extent: str) -> set[int]:
+    out: set[int] = set()
+    for part in extent.split(", "):
+        first, _, last = part.removeprefix("U+").partition("-")
+        out.update(range(int(first, 16), int(last or first, 16) + 1))
+    return out
+
+
 def test_fonts_are_embedded_and_subset(pages: dict[str, str]) -> None:
     from fontTools.ttLib import TTFont
 
     css = Page(pages["kundenreise-de"]).styles[0]
-    faces = re.findall(r'@font-face \{ font-family: "([^"]+)";[^}]*url\("data:font/woff;base64,([^"]+)"\)', css)
-    assert {family for family, _ in faces} == {"Inter"}
-    for _, data in faces:
-        font = TTFont(io.BytesIO(base64.b64decode(data)))
-        cmap = font.getBestCmap()
-        assert all(ord(c) in cmap for c in "Kundenreiseäöüß")
-        assert len(cmap) < 400  # a subset, not the whole font (Inter has over 2,000 characters)
+    faces = font_faces(css)
+    assert {family for family, *_ in faces} == {"Inter"}
+    for weight in ("100 500", "600 900"):
+        chunks = [(TTFont(io.BytesIO(data)).getBestCmap(), extent) for _, w, _, data, extent in faces if w == weight]
+        assert len(chunks) in (1, 2)  # Latin, and Latin Extended-A for a Polish name
+        drawn = set().union(*(cmap for cmap, _ in chunks))
+        assert all(ord(c) in drawn for c in "Kundenreiseäöüß")
+        for cmap, extent in chunks:
+            assert set(cmap) == unicode_range(extent)  # each chunk draws exactly the characters it claims
+            assert len(cmap) < 400  # a chunk, not the whole font (Inter has over 2,000 characters)
     assert len(pages["online-shop"]) < 600_000
+
+
+def test_pages_embed_only_the_chunks_their_characters_touch(write_map: WriteMap) -> None:
+    """Latin only: one chunk per weight; a Polish "ł" adds Latin Extended-A, Greek adds Greek."""
+    def chunks_of(title: str) -> list[str]:
+        css = Page(render_html(api.model(write_map(f"jmap: 1\ntitle: {title}\nstages:\n  - id: a\n    name: A\n"
+                                                   "    emotion: 0\n")))).styles[0]
+        faces = font_faces(css)
+        assert {kind for _, _, kind, _, _ in faces} == {"woff2"}
+        ranges = [unicode_range(extent) for *_, extent in faces]
+        assert all(ranges)
+        return sorted(next(name for name, first in page_html_chunk_names().items() if first in r) for r in ranges)
+
+    assert chunks_of("Plain") == ["latin", "latin"]
+    assert chunks_of("Łódź") == ["latin", "latin", "latin-ext-a", "latin-ext-a"]
+    assert chunks_of("Ωmega") == ["greek", "greek", "latin", "latin"]
+
+
+def page_html_chunk_names() -> dict[str, int]:
+    """Chunk name -> its first codepoint, from the manifest."""
+    manifest = json.loads((FONTS / "chunks" / "manifest.json").read_text(encoding="utf-8"))
+    return {chunk["name"]: int(chunk["ranges"].split()[0].split("-")[0], 16)
+            for chunk in manifest["fonts"]["Inter-Regular.otf"]["chunks"]}
+
+
+FONTS = Path(__file__).resolve().parent.parent / "src" / "jmap" / "fonts"
+
+
+def test_font_chunks_are_fresh() -> None:
+    """src/jmap/fonts/chunks/ was made by tools/gen_font_chunks.py from exactly the bundled fonts.
+
+    Never skipped: the digests of the fonts and the chunks, the chunk plan and each chunk's
+    character map are compared (`python tools/gen_font_chunks.py --check` also compares bytes).
+    """
+    from fontTools.ttLib import TTFont
+    from generators import load_generator
+
+    tool = load_generator("gen_font_chunks")
+    manifest = json.loads((FONTS / "chunks" / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["fonts"]) == sorted(path.name for path in FONTS.glob("*.[ot]tf"))
+    listed = set()
+    for file, entry in manifest["fonts"].items():
+        assert entry["sha256"] == hashlib.sha256((FONTS / file).read_bytes()).hexdigest(), \
+            f"{file} changed: run python tools/gen_font_chunks.py"
+        cmap = tool.cmap_of(file)
+        assert entry["cmap"] == tool.to_ranges(cmap)
+        if file not in tool.CHUNKED:
+            assert "chunks" not in entry
+            continue
+        planned = [(name, tool.to_ranges(codepoints)) for name, codepoints in tool.plan(cmap)]
+        assert [(chunk["name"], chunk["ranges"]) for chunk in entry["chunks"]] == planned
+        for chunk in entry["chunks"]:
+            data = (FONTS / "chunks" / chunk["file"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == chunk["sha256"]
+            assert set(TTFont(io.BytesIO(data)).getBestCmap()) == tool.parse_ranges(chunk["ranges"])
+            listed.add(chunk["file"])
+    assert sorted(listed) == sorted(path.name for path in (FONTS / "chunks").glob("*.woff2"))
+
+
+def test_plan_covers_every_character_once() -> None:
+    from generators import load_generator
+
+    tool = load_generator("gen_font_chunks")
+    for file in tool.CHUNKED:
+        cmap = tool.cmap_of(file)
+        chunks = [codepoints for _, codepoints in tool.plan(cmap)]
+        assert set().union(*chunks) == cmap and sum(map(len, chunks)) == len(cmap)
+
+
+def test_a_latin_page_is_built_without_fonttools() -> None:
+    """The point of the chunks: no subsetting (nor fontTools' import) while building a page."""
+    code = ("import sys; from jmap import api; from jmap.render.html import render_html; "
+            "page = render_html(api.model(sys.argv[1])); "
+            "print('fontTools' in sys.modules, page.count('unicode-range: U+20-7E'))")
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT / "examples" / "online-shop.yaml")],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "2"]
+
+
+def test_chunks_are_used_only_while_they_match_the_font(monkeypatch: pytest.MonkeyPatch, write_map: WriteMap) -> None:
+    """A font replaced without regenerating the chunks: the page gets exact subsets of the font
+    shipped, as before the chunks existed, never chunks of another font."""
+    from fontTools.ttLib import TTFont
+
+    manifest = json.loads((FONTS / "chunks" / "manifest.json").read_text(encoding="utf-8"))["fonts"]
+    stale = {file: {**entry, "sha256": "0" * 64} for file, entry in manifest.items()}
+    cached = (page_html._manifest, page_html._prepared, page_html._chunks, page_html._cmap)
+    for function in cached:
+        function.cache_clear()
+    monkeypatch.setattr(page_html, "_manifest", lambda: stale)
+    try:
+        css = Page(render_html(api.model(write_map("jmap: 1\ntitle: Łódź\nstages:\n  - id: a\n    name: A\n"
+                                                   "    emotion: 0\n")))).styles[0]
+    finally:
+        for function in cached[1:]:
+            function.cache_clear()
+    faces = font_faces(css)
+    assert [(kind, extent) for _, _, kind, _, extent in faces] == [("woff", ""), ("woff", "")]
+    for _, _, _, data, _ in faces:
+        cmap = TTFont(io.BytesIO(data)).getBestCmap()
+        assert ord("Ł") in cmap and ord("ź") in cmap and ord("Ω") not in cmap and len(cmap) < 150
 
 
 def test_arabic_and_hebrew_fonts_only_when_the_map_needs_them(write_map: WriteMap) -> None:
@@ -402,3 +527,13 @@ def test_page_has_landmarks_headings_and_labelled_controls(pages: dict[str, str]
 
 def test_render_page_uses_the_shared_environment() -> None:
     assert "Environment(" not in Path(page_html.__file__).read_text(encoding="utf-8")
+
+
+def test_a_changed_chunk_file_is_not_embedded() -> None:
+    """A chunk whose bytes are not the ones the manifest lists (or that is missing) is never embedded."""
+    chunks = page_html._chunks("Inter-Regular.otf")
+    assert chunks is not None
+    latin = chunks[0]
+    assert page_html._chunk_data(latin)  # the shipped chunk, as listed
+    assert page_html._chunk_data(latin._replace(sha256="0" * 64)) == ""
+    assert page_html._chunk_data(latin._replace(file="missing.woff2")) == ""

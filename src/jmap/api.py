@@ -87,9 +87,9 @@ def check(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES, f
           texts: bool = False) -> CheckResult:
     """Load and validate one map, collecting every diagnostic instead of raising.
 
-    A map with nothing to report usually takes the fast path (jmap.fastpath: libyaml and a
-    schema compiled ahead of time); anything else, or `fast=False`, takes the full path,
-    which reports every problem with its line:col. Both give the same result.
+    A map without errors (warnings or not) usually takes the fast path (jmap.fastpath:
+    libyaml and a schema compiled ahead of time); anything else, or `fast=False`, takes the
+    full path, which reports every problem with its line:col. Both give the same result.
     With `texts`, a map without errors is also laid out (~10 ms), and each text shortened
     to fit is a W504 warning (a build reports them from the layout it draws anyway).
     """
@@ -107,10 +107,11 @@ def check(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES, f
 def _check(path: Path, max_bytes: int, fast: bool) -> CheckResult:
     result = CheckResult(path)
     if fast:
-        from jmap.fastpath import fast_document
+        from jmap.fastpath import fast_check
 
-        result.document = fast_document(path, max_bytes=max_bytes)
-        if result.document is not None:
+        checked = fast_check(path, max_bytes=max_bytes)
+        if checked is not None:
+            result.document, result.diagnostics = checked
             return result
     try:
         result.document = load(path, max_bytes=max_bytes)

@@ -25,10 +25,13 @@ pure-Python round-trip parser, about 50 ms for a 300-line map, and jsonschema,
   regenerating sends every map down the full path, which reads the schema as it is;
 - the same semantic checks as the full path.
 
-It answers only "valid, with nothing to report" (a Document) or "not sure" (None).
-On None, or whenever anything at all is found, error or warning, the caller runs the
-full path, which produces every diagnostic with its line:col. tests/test_fastpath.py
-proves that the two paths agree on the examples, the invalid cases and mutated maps.
+It answers "valid, with these warnings (often none)" (a Document and its W5xx
+diagnostics) or "not sure" (None). The warnings are the full path's own semantic checks run
+over a Document with the same data and spans, so they carry the same file:line:col; a map
+with a warning is normal and should not cost the full path. On None, or whenever any error
+is found, the caller runs the full path, which produces every diagnostic with its line:col.
+tests/test_fastpath.py proves that the two paths agree on the examples, the invalid cases,
+maps with warnings and mutated maps.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ import warnings
 from functools import cache
 from typing import Any
 
-from jmap.diagnostics import Diagnostic, JmapError, Span
+from jmap.diagnostics import Diagnostic, JmapError, Severity, Span, dedupe
 from jmap.load import (
     _MERGE_TAG,
     DEFAULT_MAX_BYTES,
@@ -64,9 +67,18 @@ class _Unusual(Exception):
 
 
 def fast_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document | None:
-    """The Document of a map that is valid with no error or warning, or None when unsure.
+    """The Document of a map that is valid with no error or warning, or None when unsure."""
+    checked = fast_check(path, max_bytes=max_bytes)
+    return checked[0] if checked is not None and not checked[1] else None
 
-    Never raises for a bad map: every problem, and anything unusual, returns None.
+
+def fast_check(
+    path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[Document, list[Diagnostic]] | None:
+    """The Document of a map without errors and its warnings (sorted, as `validate` gives them),
+    or None when unsure.
+
+    Never raises for a bad map: every error, and anything unusual, returns None.
     """
     try:
         # The full path's reader: read_text, the top-level check, and includes (confined, regular
@@ -84,9 +96,10 @@ def fast_document(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_
                 validate_library(included.data)  # type: ignore[no-untyped-call]
         except JsonSchemaValueException:
             return None
-        if semantic_diagnostics(doc):
+        found = semantic_diagnostics(doc)
+        if any(d.severity is Severity.ERROR for d in found):
             return None
-        return doc
+        return doc, dedupe(found)
     except (JmapError, _Unusual, RecursionError, MemoryError, OSError):
         return None
     except Exception as error:  # a YAML error from the C parser (its classes need no import here)
