@@ -331,23 +331,12 @@ class _Prepared:
     def prepare_text(self, warn: Warn) -> TextReport:
         report = prepare_text(self.root, _fonts())
         problem = _bundled_font_problem()
-        if problem:
-            warn(Diagnostic("W512", f"PNG and PDF text is drawn with another font than the bundled {problem}, "
-                            "so it may not fit its cards", Span(self.source, 0, 0),
-                            hint="jmap's fonts are in the jmap/fonts folder of the installed package; install "
-                            "them on this machine, or see docs/export.md"))
-        if report.missing:
-            shown = "".join(list(report.missing)[:12])
-            cjk = bool(_CJK.search("".join(report.missing)))
-            hint = ("install Noto Sans CJK: `sudo apt-get install fonts-noto-cjk` (Debian/Ubuntu), "
-                    "`brew install --cask font-noto-sans-cjk` (macOS)" if cjk
-                    else "install a font for this script (for example from the Noto family)")
-            warn(Diagnostic("W511", f"no font on this machine has {len(report.missing)} of the map's characters "
-                            f"({clip(shown, 30)}): PNG and PDF show them as boxes", Span(self.source, 0, 0), hint))
+        _text_warnings(self.source, [problem] if problem else [], report.missing, warn)
         return report
 
     def resize(self, width: float, height: float, viewbox: tuple[float, float, float, float]) -> None:
         """Give the root a new size (in px) and viewBox: cairosvg scales the drawing to fit."""
+        self.width, self.height, self.viewbox = width, height, viewbox
         self.root.set("width", _fmt(width))
         self.root.set("height", _fmt(height))
         self.root.set("viewBox", " ".join(_fmt(v) for v in viewbox))
@@ -359,6 +348,53 @@ class _Prepared:
     def to_bytes(self) -> bytes:
         self.root.set("text-rendering", TEXT_RENDERING)
         return bytes(ET.tostring(self.root, encoding="utf-8"))
+
+
+def _text_warnings(source: str, substituted: list[str], missing: dict[str, None], warn: Warn) -> None:
+    """W512 for bundled families drawn from other files, W511 for characters no font has."""
+    if substituted:
+        problem = substituted[0]
+        warn(Diagnostic("W512", f"PNG and PDF text is drawn with another font than the bundled {problem}, "
+                        "so it may not fit its cards", Span(source, 0, 0),
+                        hint="jmap's fonts are in the jmap/fonts folder of the installed package; install "
+                        "them on this machine, or see docs/export.md"))
+    if missing:
+        shown = "".join(list(missing)[:12])
+        cjk = bool(_CJK.search("".join(missing)))
+        hint = ("install Noto Sans CJK: `sudo apt-get install fonts-noto-cjk` (Debian/Ubuntu), "
+                "`brew install --cask font-noto-sans-cjk` (macOS)" if cjk
+                else "install a font for this script (for example from the Noto family)")
+        warn(Diagnostic("W511", f"no font on this machine has {len(missing)} of the map's characters "
+                        f"({clip(shown, 30)}): PNG and PDF show them as boxes", Span(source, 0, 0), hint))
+
+
+# --- the fast path (jmap.raster) ----------------------------------------------------
+
+#: Which drawer PNG and PDF take: "fast" (jmap.raster: pycairo and HarfBuzz), or "cairosvg", the reference
+#: path that draws any SVG. The environment variable JMAP_RASTER sets it; "fast" falls back to cairosvg
+#: by itself for an SVG that uses more than jmap's own vocabulary.
+RASTER = os.environ.get("JMAP_RASTER", "fast").strip().lower() or "fast"
+
+
+def _fast(draw: Callable[[Any], tuple[bytes, Any]], source: str, warn: Warn) -> bytes | None:
+    """The result of a jmap.raster drawer, or None when the reference path must draw instead."""
+    if RASTER == "cairosvg":
+        return None
+    try:
+        from jmap import raster
+    except ImportError:  # pycairo or uharfbuzz missing: the reference path
+        return None
+    try:
+        result, drawn = draw(raster)
+        substituted = raster.font_problems() if result else []
+    except raster.Unsupported as why:
+        _log.debug("PNG/PDF through cairosvg: %s", why)
+        return None
+    except MemoryError:
+        raise _error("E414", "the map is too large to draw as PNG or PDF on this machine (out of memory)", source,
+                     hint="build SVG or HTML for maps this large") from None
+    _text_warnings(source, substituted, drawn.missing, warn)
+    return result
 
 
 def _fmt(value: float) -> str:
@@ -458,6 +494,10 @@ def svg_to_png(svg: str, *, scale: float = 2.0, warn: Warn | None = None, source
     warn = warn or _default_warn
     prepared = _Prepared(svg, source)
     fit = _fit_png(prepared.width, prepared.height, scale, source, warn)
+    fast = _fast(lambda raster: raster.draw_png(prepared.root, prepared.width, prepared.height, prepared.viewbox, fit),
+                 source, warn)
+    if fast is not None:
+        return fast
     surface = _load_cairosvg()
     prepared.prepare_text(warn)
     return _convert(surface.PNGSurface, prepared.to_bytes(), source, scale=fit)
@@ -572,8 +612,14 @@ def svg_to_pdf(svg: str, *, page_size: str = "fit", warn: Warn | None = None, so
         view_w, view_h = page_w / scale, page_h / scale
         prepared.resize(page_w, page_h, (box[0] - (view_w - box[2]) / 2, box[1] - (view_h - box[3]) / 2,
                                          view_w, view_h))
+    title = prepared.root.find(f"{{{SVG_NS}}}title")
+    title_text = " ".join((title.text or "").split()) if title is not None else ""
+    metadata = {"CREATE_DATE": _pdf_date(), "CREATOR": "jmap", **({"TITLE": title_text} if title_text else {})}
+    fast = _fast(lambda raster: raster.draw_pdf(prepared.root, prepared.width, prepared.height, prepared.viewbox,
+                                                metadata), source, warn)
+    if fast is not None:
+        return _fix_pdf_date(fast)
     surface_class = _pdf_surface_class()
     prepared.prepare_text(warn)
-    title = prepared.root.find(f"{{{SVG_NS}}}title")
-    surface_class.title = " ".join((title.text or "").split()) if title is not None else ""
+    surface_class.title = title_text
     return _fix_pdf_date(_convert(surface_class, prepared.to_bytes(), source))
