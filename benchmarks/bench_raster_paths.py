@@ -72,7 +72,8 @@ def main() -> None:
                 for raster in ("fast", "cairosvg"):
                     runs = [run(map_path, fmt, raster, Path(folder) / "out") for _ in range(args.runs)]
                     row += [statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)]
-                print(f"| {map_path.name} | {fmt.upper()} | {row[0]:.2f} | {row[1]:.0f} | {row[2]:.2f} | {row[3]:.0f} |")
+                cells = f"{row[0]:.2f} | {row[1]:.0f} | {row[2]:.2f} | {row[3]:.0f}"
+                print(f"| {map_path.name} | {fmt.upper()} | {cells} |")
         if args.encode:
             encode_levels(maps[0])
 

@@ -171,3 +171,16 @@ def test_png_is_as_close_to_chromium_as_the_reference_or_closer(name: str, svgs:
     ours = difference(fast, shot)
     assert ours < MAX_FROM_CHROMIUM
     assert ours <= difference(reference_png(text), shot)
+
+
+def test_a_fractional_scale_leaves_no_transparent_edge(no_cairosvg: None) -> None:
+    """At W510's scales (1.99...) the last row and column are covered, so the PNG stays opaque RGB."""
+    png = export.svg_to_png(svg("", width=401, height=103), scale=1.333, warn=lambda d: None)
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "RGB" and image.size == (535, 137)
+    assert image.getpixel((534, 136)) == (255, 255, 255)
+
+
+def test_pdf_takes_a_paper_size_on_the_fast_path(svgs: dict[str, str], no_cairosvg: None) -> None:
+    pdf = export.svg_to_pdf(svgs["minimal.yaml"], page_size="a4-landscape", warn=lambda d: None)
+    assert b"/MediaBox [ 0 0 841.8" in pdf

@@ -281,8 +281,8 @@ class _Fontconfig:
             lib.FcCharSetDestroy(charset)
 
 
-    def font_file(self, family: str, bold: bool) -> tuple[str, int, str] | None:
-        """The file, face index and family cairo's toy font face for (family, bold) opens.
+    def font_file(self, family: str, bold: bool) -> tuple[str, int, tuple[str, ...]] | None:
+        """The file, face index and family names of the font cairo's toy font face for (family, bold) opens.
 
         The pattern is the one cairo builds (family, roman slant, weight medium or
         bold), substituted and matched the same way, so the answer is cairo's font.
@@ -301,12 +301,14 @@ class _Fontconfig:
                 return None
             try:
                 file, name, index = ctypes.c_char_p(), ctypes.c_char_p(), ctypes.c_int()
-                if (lib.FcPatternGetString(font, b"file", 0, ctypes.byref(file)) != 0 or not file.value
-                        or lib.FcPatternGetString(font, b"family", 0, ctypes.byref(name)) != 0 or not name.value):
+                if lib.FcPatternGetString(font, b"file", 0, ctypes.byref(file)) != 0 or not file.value:
                     return None
                 if lib.FcPatternGetInteger(font, b"index", 0, ctypes.byref(index)) != 0:
                     index.value = 0
-                return os.fsdecode(file.value), index.value, name.value.decode("utf-8", "replace")
+                names: list[str] = []  # a font can have several family names (one per language)
+                while len(names) < 16 and lib.FcPatternGetString(font, b"family", len(names), ctypes.byref(name)) == 0:
+                    names.append((name.value or b"").decode("utf-8", "replace"))
+                return os.fsdecode(file.value), index.value, tuple(names)
             finally:
                 lib.FcPatternDestroy(font)
         finally:
@@ -340,8 +342,8 @@ def family_for(char: str, bold: bool = False) -> str | None:
 
 
 @lru_cache(maxsize=64)
-def font_file(family: str, bold: bool = False) -> tuple[str, int, str] | None:
-    """(file, face index, family) of the font cairo draws `family` with, as fontconfig matches it; None if unknown."""
+def font_file(family: str, bold: bool = False) -> tuple[str, int, tuple[str, ...]] | None:
+    """(file, face index, family names) of the font cairo draws `family` with, as fontconfig matches it."""
     fc = _fontconfig()
     if fc is None:
         return None

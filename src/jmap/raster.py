@@ -82,13 +82,11 @@ class Unsupported(Exception):
 class Drawn:
     """What drawing found out, for jmap.export's warnings."""
 
-    __slots__ = ("missing", "substituted")
+    __slots__ = ("missing",)
 
     def __init__(self) -> None:
         #: Characters no font has (drawn as boxes), in the order met.
         self.missing: dict[str, None] = {}
-        #: Bundled families cairo drew from another file than the bundled one.
-        self.substituted: dict[str, None] = {}
 
 
 # --- cairo and fonts ---------------------------------------------------------------
@@ -127,7 +125,9 @@ class _Font:
         self.hb_face = hb.Face(blob, index)
         self.hb = hb.Font(self.hb_face)
         self.upem = self.hb_face.upem
-        self.present = family.lower() in ("sans-serif", "serif", "monospace") or self.matched.lower() == family.lower()
+        # A family not on this machine matches another font: skipped, as a browser skips it (generic names match).
+        self.present = (family.lower() in ("sans-serif", "serif", "monospace")
+                        or family.lower() in (name.lower() for name in self.matched))
         self._covers: dict[str, bool] = {}
         self._checked = False
 
@@ -713,7 +713,8 @@ def _bidi_levels(text: str, rtl: bool) -> list[int]:
 
 
 @lru_cache(maxsize=8192)
-def _shape_cached(font: _Font, text: str, rtl: bool) -> tuple[tuple[tuple[int, float, float], ...], float]:
+def _shape(font: _Font, text: str, rtl: bool) -> tuple[tuple[tuple[int, float, float], ...], float]:
+    """HarfBuzz's glyphs for one run, (glyph id, x, y) in font units from the run's start, and its advance."""
     import uharfbuzz as hb
 
     buffer = hb.Buffer()
@@ -727,10 +728,6 @@ def _shape_cached(font: _Font, text: str, rtl: bool) -> tuple[tuple[tuple[int, f
         glyphs.append((info.codepoint, pen + position.x_offset, float(position.y_offset)))
         pen += position.x_advance
     return tuple(glyphs), pen
-
-
-def _shape(font: _Font, text: str, rtl: bool) -> tuple[tuple[tuple[int, float, float], ...], float]:
-    return _shape_cached(font, text, rtl)
 
 
 # --- surfaces ----------------------------------------------------------------------
