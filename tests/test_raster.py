@@ -184,3 +184,19 @@ def test_a_fractional_scale_leaves_no_transparent_edge(no_cairosvg: None) -> Non
 def test_pdf_takes_a_paper_size_on_the_fast_path(svgs: dict[str, str], no_cairosvg: None) -> None:
     pdf = export.svg_to_pdf(svgs["minimal.yaml"], page_size="a4-landscape", warn=lambda d: None)
     assert b"/MediaBox [ 0 0 841.8" in pdf
+
+
+@pytest.mark.parametrize("name", ["avatar.png", "avatar.jpg"])
+def test_avatars_are_drawn_as_the_reference_draws_them(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+
+    data = (ROOT / "tests" / "cases" / "images" / name).read_bytes()
+    mime = "image/png" if name.endswith(".png") else "image/jpeg"
+    body = (f'<clipPath id="c"><circle cx="60" cy="50" r="40"/></clipPath><image x="20" y="10" width="80" height="80" '
+            f'href="data:{mime};base64,{base64.b64encode(data).decode()}" preserveAspectRatio="xMidYMid slice" '
+            'clip-path="url(#c)"/>')
+    reference = reference_png(svg(body), scale=2)
+    monkeypatch.setattr(export, "_load_cairosvg", _refuse)
+    fast = export.svg_to_png(svg(body), scale=2, warn=lambda d: None)
+    assert difference(fast, reference) < 0.5
+    assert difference(fast, export.svg_to_png(svg(""), scale=2, warn=lambda d: None)) > 1  # the avatar is there

@@ -434,6 +434,28 @@ def _arc(context: Any, x1: float, y1: float, rx: float, ry: float, rotation: flo
     context.restore()
 
 
+def _picture(data: bytes) -> Any:
+    """A cairo surface of a checked PNG (cairo decodes it) or JPEG (Pillow, which cairosvg also uses, decodes it)."""
+    cairo = _cairo()
+    if data.startswith(b"\x89PNG"):
+        return cairo.ImageSurface.create_from_png(io.BytesIO(data))
+    try:
+        from PIL import Image
+    except ImportError:
+        raise Unsupported("a JPEG image without Pillow") from None
+    with Image.open(io.BytesIO(data)) as image:
+        if image.format != "JPEG":
+            raise Unsupported("an image that is neither PNG nor JPEG")
+        rgb = image.convert("RGB").tobytes()
+        width, height = image.size
+    pixels = bytearray(4 * width * height)  # cairo's RGB24: little-endian BGRx
+    pixels[0::4], pixels[1::4], pixels[2::4] = rgb[2::3], rgb[1::3], rgb[0::3]
+    stride = cairo.ImageSurface.format_stride_for_width(cairo.FORMAT_RGB24, width)
+    if stride != 4 * width:
+        raise Unsupported("an unusual image stride")
+    return cairo.ImageSurface.create_for_data(pixels, cairo.FORMAT_RGB24, width, height, stride)
+
+
 def _number(element: ET.Element, name: str, default: float = 0.0) -> float:
     value = element.get(name)
     return default if value is None else _float(value.removesuffix("px"))
@@ -563,9 +585,7 @@ class _Drawer:
             data = check_data_uri(href)
         except ImageError:
             raise Unsupported("an image that is not a checked data URI") from None  # cairosvg reports it
-        if not data.startswith(b"\x89PNG"):
-            raise Unsupported("a JPEG image")
-        picture = self.cairo.ImageSurface.create_from_png(io.BytesIO(data))
+        picture = _picture(data)
         iw, ih = picture.get_width(), picture.get_height()
         x, y = _number(element, "x"), _number(element, "y")
         w, h = _number(element, "width"), _number(element, "height")
