@@ -1,4 +1,4 @@
-"""PNG and PDF from jmap's own SVG, through cairosvg.
+"""PNG and PDF from jmap's own SVG: jmap.raster by default, cairosvg as the reference path.
 
     svg_to_png(svg, scale=2.0)        -> PNG bytes
     svg_to_pdf(svg, page_size="fit")  -> PDF bytes ("fit", or a paper size: "a4-landscape", "a3", "letter", ...)
@@ -14,6 +14,12 @@ Before conversion the SVG is checked and prepared (`_Prepared`):
   so the bundled Inter draws the text whatever the machine has;
 - unhinted text metrics (`TEXT_RENDERING`), so cairo advances text by the same
   widths the layout measured, at every scale.
+
+Both paths share the checks below and the limits. By default jmap.raster draws (pycairo,
+text shaped by HarfBuzz, PNG encoded in bands: about 4x faster than cairosvg, half its
+memory); it hands the SVG back (raster.Unsupported) for anything beyond jmap's own
+vocabulary, and then cairosvg draws, as it does with JMAP_RASTER=cairosvg. The rest of
+this note describes the cairosvg path.
 
 The same SVG gives the same bytes every time: cairo writes no time into a PNG, and
 the PDF's creation date is SOURCE_DATE_EPOCH when set, else left out.
