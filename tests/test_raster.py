@@ -123,6 +123,9 @@ def test_pdf_text_stays_real_text(svgs: dict[str, str], no_cairosvg: None, tmp_p
     pdf.write_bytes(export.svg_to_pdf(svgs["ja-onboarding.yaml"], warn=lambda d: None))
     info = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Inter" in info and "NotoSansCJK" in info.replace(" ", "")
+    pdf.write_bytes(export.svg_to_pdf(svgs["mixed-scripts.yaml"], warn=lambda d: None))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "رحلة العميل" in text  # the letters themselves (cairo text clusters), not presentation forms
 
 
 def test_anything_outside_jmaps_vocabulary_takes_the_reference_path() -> None:

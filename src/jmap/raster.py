@@ -465,8 +465,9 @@ def _number(element: ET.Element, name: str, default: float = 0.0) -> float:
 
 
 class _Drawer:
-    def __init__(self, root: ET.Element, drawn: Drawn) -> None:
+    def __init__(self, root: ET.Element, drawn: Drawn, text_clusters: bool = False) -> None:
         self.root = root
+        self.text_clusters = text_clusters
         self.drawn = drawn
         self.ids = {e.get("id"): e for e in root.iter() if e.get("id")}
         self.cairo = _cairo()
@@ -656,8 +657,8 @@ class _Drawer:
         width = 0.0
         for font, chars, level in runs:
             font.check(chars)
-            glyphs, advance = _shape(font, chars, level % 2 == 1)
-            shaped.append((font, glyphs, width))
+            glyphs, advance, clusters = _shape(font, chars, level % 2 == 1)
+            shaped.append((font, chars, glyphs, clusters, level % 2 == 1, width))
             width += advance * size / font.upem
         anchor = style.anchor
         if rtl and anchor != "middle":
@@ -665,12 +666,19 @@ class _Drawer:
         left = x - width if anchor == "end" else x - width / 2 if anchor == "middle" else x
         context.set_source_rgb(*style.fill)
         context.set_font_options(_font_options())
-        for font, glyphs, offset in shaped:
+        for font, chars, glyphs, clusters, backward, offset in shaped:
             k = size / font.upem
             context.set_font_face(font.face)
             context.set_font_size(size)
             origin = left + offset
-            context.show_glyphs([(gid, origin + gx * k, y - gy * k) for gid, gx, gy in glyphs])
+            placed = [(gid, origin + gx * k, y - gy * k) for gid, gx, gy in glyphs]
+            if self.text_clusters and clusters:  # PDF: the glyphs carry their text (search, copy, screen readers)
+                cairo = self.cairo
+                flags = cairo.TextClusterFlags.BACKWARD if backward else cairo.TextClusterFlags(0)
+                context.show_text_glyphs(chars, [cairo.Glyph(*g) for g in placed],
+                                         [cairo.TextCluster(*c) for c in clusters], flags)
+            else:
+                context.show_glyphs(placed)
 
     def runs(self, text: str, rtl: bool, stack: tuple[str, ...], bold: bool) -> list[tuple[_Font, str, int]]:
         """The line in visual order as runs of (font, characters in logical order, bidi level)."""
@@ -733,8 +741,10 @@ def _bidi_levels(text: str, rtl: bool) -> list[int]:
 
 
 @lru_cache(maxsize=8192)
-def _shape(font: _Font, text: str, rtl: bool) -> tuple[tuple[tuple[int, float, float], ...], float]:
-    """HarfBuzz's glyphs for one run, (glyph id, x, y) in font units from the run's start, and its advance."""
+def _shape(font: _Font, text: str, rtl: bool) -> tuple[tuple[tuple[int, float, float], ...], float,
+                                                       tuple[tuple[int, int], ...] | None]:
+    """HarfBuzz's glyphs for one run, (glyph id, x, y) in font units from the run's start, its advance,
+    and cairo's text clusters (UTF-8 bytes, glyphs) mapping the glyphs back to the text (None if unsure)."""
     import uharfbuzz as hb
 
     buffer = hb.Buffer()
@@ -747,7 +757,32 @@ def _shape(font: _Font, text: str, rtl: bool) -> tuple[tuple[tuple[int, float, f
     for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
         glyphs.append((info.codepoint, pen + position.x_offset, float(position.y_offset)))
         pen += position.x_advance
-    return tuple(glyphs), pen
+    return tuple(glyphs), pen, _clusters([info.cluster for info in buffer.glyph_infos], text, rtl)
+
+
+def _clusters(clusters: list[int], text: str, rtl: bool) -> tuple[tuple[int, int], ...] | None:
+    """cairo's (bytes, glyphs) clusters from HarfBuzz's per-glyph cluster (a character index).
+
+    Always in text order; for right-to-left runs, whose glyphs come last character first,
+    cairo's BACKWARD flag says the clusters take the glyphs from the end of the array.
+    """
+    offsets = [0]
+    for char in text:
+        offsets.append(offsets[-1] + len(char.encode("utf-8")))
+    logical = clusters[::-1] if rtl else clusters
+    if not logical or logical[0] != 0 or any(b < a for a, b in zip(logical, logical[1:], strict=False)):
+        return None
+    starts = sorted(set(logical))
+    ends = {start: end for start, end in zip(starts, [*starts[1:], len(text)], strict=True)}
+    result: list[list[int]] = []
+    previous = -1
+    for cluster in logical:
+        if cluster == previous:
+            result[-1][1] += 1
+        else:
+            result.append([offsets[ends[cluster]] - offsets[cluster], 1])
+            previous = cluster
+    return tuple((size, count) for size, count in result)
 
 
 # --- surfaces ----------------------------------------------------------------------
@@ -874,6 +909,6 @@ def draw_pdf(root: ET.Element, width: float, height: float, viewbox: tuple[float
         pdf.set_metadata(getattr(cairo, f"PDF_METADATA_{key}"), value)
     context = cairo.Context(pdf)
     _setup(context, 0.75, viewbox, width, height)
-    _Drawer(root, drawn).draw(context)
+    _Drawer(root, drawn, text_clusters=True).draw(context)
     pdf.finish()
     return output.getvalue(), drawn
