@@ -170,10 +170,19 @@ def _register_text_rendering(surface: Any) -> None:
 
 
 def preload() -> None:
-    """Point fontconfig at jmap's fonts and import cairosvg now (before forking workers, say).
+    """Point fontconfig at jmap's fonts and load the drawer now (before forking workers, say):
+    jmap.raster's pycairo, or cairosvg when that is the path taken.
 
     Raises JmapError (E415) when cairo is missing.
     """
+    if RASTER != "cairosvg":
+        from jmap import raster
+
+        try:
+            raster.preload()
+            return
+        except raster.Unsupported:
+            pass
     _fonts()
 
 

@@ -43,7 +43,7 @@ from jmap import fontconfig
 from jmap.images import ImageError, check_data_uri
 from jmap.rtl import SVG_NS, _levels
 
-__all__ = ["Drawn", "Unsupported", "draw_pdf", "draw_png", "font_problems"]
+__all__ = ["Drawn", "Unsupported", "draw_pdf", "draw_png", "font_problems", "preload"]
 
 _NS = f"{{{SVG_NS}}}"
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -171,6 +171,12 @@ def _font_options() -> Any:
 @lru_cache(maxsize=64)
 def _font(family: str, bold: bool) -> _Font:
     return _Font(family, bold)
+
+
+def preload() -> None:
+    """Load pycairo and the bundled fonts now; Unsupported when this path cannot draw here."""
+    _cairo()
+    font_problems()
 
 
 def font_problems() -> list[str]:
