@@ -203,3 +203,15 @@ def test_avatars_are_drawn_as_the_reference_draws_them(name: str, monkeypatch: p
     fast = export.svg_to_png(svg(body), scale=2, warn=lambda d: None)
     assert difference(fast, reference) < 0.5
     assert difference(fast, export.svg_to_png(svg(""), scale=2, warn=lambda d: None)) > 1  # the avatar is there
+
+
+def test_preload_and_a_png_do_not_import_cairosvg(tmp_path: Path) -> None:
+    """cairocffi's import alone took 0.4-0.7 s: the default path must not pay it."""
+    code = ("import sys; from jmap import export; export.preload(); "
+            "export.svg_to_png(open(sys.argv[1]).read(), scale=0.5, warn=lambda d: None); "
+            "print('cairosvg' in sys.modules, 'cairocffi' in sys.modules)")
+    with_text = ROOT / "tests" / "maps" / "mixed-scripts.yaml"
+    svg_file = tmp_path / "map.svg"
+    svg_file.write_text(render_svg(model(with_text)), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", code, str(svg_file)], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
