@@ -215,3 +215,9 @@ def test_preload_and_a_png_do_not_import_cairosvg(tmp_path: Path) -> None:
     svg_file.write_text(render_svg(model(with_text)), encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", code, str(svg_file)], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_a_use_that_refers_to_itself_goes_to_the_reference_path() -> None:
+    text = svg('<defs><g id="loop"><use href="#loop"/></g></defs><use href="#loop"/>')
+    with pytest.raises(raster.Unsupported):
+        raster.draw_png(export._Prepared(text, "x").root, 400, 100, None, 1.0)

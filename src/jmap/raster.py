@@ -488,11 +488,9 @@ class _Drawer:
 
     def children(self, context: Any, element: ET.Element, style: _Style) -> None:
         for child in element:
-            tag = child.tag[len(_NS):] if child.tag.startswith(_NS) else None
-            if tag is None:
-                if not isinstance(child.tag, str) or child.tag.startswith("{"):
-                    raise Unsupported(f"element {child.tag!s:.40}")
-                raise Unsupported(f"element {child.tag:.40}")
+            if not isinstance(child.tag, str) or not child.tag.startswith(_NS):
+                raise Unsupported("an element outside the SVG namespace")
+            tag = child.tag[len(_NS):]
             if tag in _SKIPPED or tag in ("defs", "clipPath"):
                 continue
             self.element(context, child, tag, style)
@@ -579,8 +577,8 @@ class _Drawer:
     def use(self, context: Any, element: ET.Element, style: _Style) -> None:
         href = element.get("href") or element.get(_XLINK_HREF) or ""
         target = self.ids.get(href[1:]) if href.startswith("#") else None
-        if target is None or target.tag != f"{_NS}g":
-            raise Unsupported("a <use> that is not of an icon")
+        if target is None or target.tag != f"{_NS}g" or target.find(f".//{_NS}use") is not None:
+            raise Unsupported("a <use> that is not of an icon")  # an icon holds no <use>: no loops
         context.save()
         _apply_transform(context, element.get("transform", ""))
         self.children(context, target, style.derive(target, "g"))
