@@ -183,7 +183,11 @@ class _NoCairo(types.ModuleType):
 
 
 def test_a_missing_cairo_library_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jmap import raster
+
     monkeypatch.setitem(sys.modules, "cairosvg", _NoCairo("cairosvg"))
+    monkeypatch.setitem(sys.modules, "cairo", None)  # pycairo, the fast path's cairo: `import cairo` fails too
+    raster._cairo.cache_clear()
     monkeypatch.setattr(export, "_loaded", [])  # as in a process that has not loaded cairo yet
     for convert in (export.svg_to_png, export.svg_to_pdf):
         export._pdf_surface_class.cache_clear()
@@ -194,6 +198,7 @@ def test_a_missing_cairo_library_is_one_clear_line(monkeypatch: pytest.MonkeyPat
         assert "\n" not in diagnostic.message
         assert "apt-get install libcairo2" in diagnostic.message and "brew install cairo" in diagnostic.message
     export._pdf_surface_class.cache_clear()
+    raster._cairo.cache_clear()
 
 
 # --- nothing outside the SVG is read -------------------------------------------------------

@@ -69,8 +69,10 @@ def test_png_warnings_name_the_map_and_reach_the_build_report(tmp_path: Path, mo
     (project / "jmap.toml").write_text("", encoding="utf-8")
     (project / "map.yaml").write_text(MINIMAL_MAP, encoding="utf-8")
     import jmap.export
+    import jmap.raster
 
-    monkeypatch.setattr(jmap.export, "_bundled_font_problem", lambda: "Inter (test)")  # always W512
+    monkeypatch.setattr(jmap.export, "_bundled_font_problem", lambda: "Inter (test)")  # always W512 (cairosvg)
+    monkeypatch.setattr(jmap.raster, "font_problems", lambda: ["Inter (test)"])  # and on the fast path
     monkeypatch.chdir(project)
     report = build(["map.yaml"], BuildOptions(formats=("png", "pdf")), jobs=1)
     assert report.ok

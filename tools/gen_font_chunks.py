@@ -112,7 +112,10 @@ def subset_chunk(file: str, codepoints: set[int]) -> bytes:
     options.name_languages = [0x409]
     options.notdef_outline = True
     out = io.BytesIO()
-    with TTFont(FONTS_DIR / file, recalcTimestamp=False) as font:
+    # fontTools packs GSUB/GPOS with HarfBuzz's repacker when uharfbuzz is installed, and with its
+    # own code otherwise: the same bytes on every machine need one of them, always the same.
+    no_repacker = {"fontTools.ttLib.tables.otBase:USE_HARFBUZZ_REPACKER": False}
+    with TTFont(FONTS_DIR / file, recalcTimestamp=False, cfg=no_repacker) as font:
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=sorted(codepoints))
         subsetter.subset(font)

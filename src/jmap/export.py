@@ -1,4 +1,4 @@
-"""PNG and PDF from jmap's own SVG, through cairosvg.
+"""PNG and PDF from jmap's own SVG: jmap.raster by default, cairosvg as the reference path.
 
     svg_to_png(svg, scale=2.0)        -> PNG bytes
     svg_to_pdf(svg, page_size="fit")  -> PDF bytes ("fit", or a paper size: "a4-landscape", "a3", "letter", ...)
@@ -14,6 +14,12 @@ Before conversion the SVG is checked and prepared (`_Prepared`):
   so the bundled Inter draws the text whatever the machine has;
 - unhinted text metrics (`TEXT_RENDERING`), so cairo advances text by the same
   widths the layout measured, at every scale.
+
+Both paths share the checks below and the limits. By default jmap.raster draws (pycairo,
+text shaped by HarfBuzz, PNG encoded in bands: about 4x faster than cairosvg, half its
+memory); it hands the SVG back (raster.Unsupported) for anything beyond jmap's own
+vocabulary, and then cairosvg draws, as it does with JMAP_RASTER=cairosvg. The rest of
+this note describes the cairosvg path.
 
 The same SVG gives the same bytes every time: cairo writes no time into a PNG, and
 the PDF's creation date is SOURCE_DATE_EPOCH when set, else left out.
@@ -223,10 +229,19 @@ def _register_text_rendering(surface: Any) -> None:
 
 
 def preload() -> None:
-    """Point fontconfig at jmap's fonts and import cairosvg now (before forking workers, say).
+    """Point fontconfig at jmap's fonts and load the drawer now (before forking workers, say):
+    jmap.raster's pycairo, or cairosvg when that is the path taken.
 
     Raises JmapError (E415) when cairo is missing.
     """
+    if RASTER != "cairosvg":
+        from jmap import raster
+
+        try:
+            raster.preload()
+            return
+        except raster.Unsupported:
+            pass
     _fonts()
 
 
@@ -390,23 +405,12 @@ class _Prepared:
     def prepare_text(self, warn: Warn) -> TextReport:
         report = prepare_text(self.root, _fonts())
         problem = _bundled_font_problem()
-        if problem:
-            warn(Diagnostic("W512", f"PNG and PDF text is drawn with another font than the bundled {problem}, "
-                            "so it may not fit its cards", Span(self.source, 0, 0),
-                            hint="jmap's fonts are in the jmap/fonts folder of the installed package; install "
-                            "them on this machine, or see docs/export.md"))
-        if report.missing:
-            shown = "".join(list(report.missing)[:12])
-            cjk = bool(_CJK.search("".join(report.missing)))
-            hint = ("install Noto Sans CJK: `sudo apt-get install fonts-noto-cjk` (Debian/Ubuntu), "
-                    "`brew install --cask font-noto-sans-cjk` (macOS)" if cjk
-                    else "install a font for this script (for example from the Noto family)")
-            warn(Diagnostic("W511", f"no font on this machine has {len(report.missing)} of the map's characters "
-                            f"({clip(shown, 30)}): PNG and PDF show them as boxes", Span(self.source, 0, 0), hint))
+        _text_warnings(self.source, [problem] if problem else [], report.missing, warn)
         return report
 
     def resize(self, width: float, height: float, viewbox: tuple[float, float, float, float]) -> None:
         """Give the root a new size (in px) and viewBox: cairosvg scales the drawing to fit."""
+        self.width, self.height, self.viewbox = width, height, viewbox
         self.root.set("width", _fmt(width))
         self.root.set("height", _fmt(height))
         self.root.set("viewBox", " ".join(_fmt(v) for v in viewbox))
@@ -418,6 +422,53 @@ class _Prepared:
     def to_bytes(self) -> bytes:
         self.root.set("text-rendering", TEXT_RENDERING)
         return bytes(ET.tostring(self.root, encoding="utf-8"))
+
+
+def _text_warnings(source: str, substituted: list[str], missing: dict[str, None], warn: Warn) -> None:
+    """W512 for bundled families drawn from other files, W511 for characters no font has."""
+    if substituted:
+        problem = substituted[0]
+        warn(Diagnostic("W512", f"PNG and PDF text is drawn with another font than the bundled {problem}, "
+                        "so it may not fit its cards", Span(source, 0, 0),
+                        hint="jmap's fonts are in the jmap/fonts folder of the installed package; install "
+                        "them on this machine, or see docs/export.md"))
+    if missing:
+        shown = "".join(list(missing)[:12])
+        cjk = bool(_CJK.search("".join(missing)))
+        hint = ("install Noto Sans CJK: `sudo apt-get install fonts-noto-cjk` (Debian/Ubuntu), "
+                "`brew install --cask font-noto-sans-cjk` (macOS)" if cjk
+                else "install a font for this script (for example from the Noto family)")
+        warn(Diagnostic("W511", f"no font on this machine has {len(missing)} of the map's characters "
+                        f"({clip(shown, 30)}): PNG and PDF show them as boxes", Span(source, 0, 0), hint))
+
+
+# --- the fast path (jmap.raster) ----------------------------------------------------
+
+#: Which drawer PNG and PDF take: "fast" (jmap.raster: pycairo and HarfBuzz), or "cairosvg", the reference
+#: path that draws any SVG. The environment variable JMAP_RASTER sets it; "fast" falls back to cairosvg
+#: by itself for an SVG that uses more than jmap's own vocabulary.
+RASTER = os.environ.get("JMAP_RASTER", "fast").strip().lower() or "fast"
+
+
+def _fast(draw: Callable[[Any], tuple[bytes, Any]], source: str, warn: Warn) -> bytes | None:
+    """The result of a jmap.raster drawer, or None when the reference path must draw instead."""
+    if RASTER == "cairosvg":
+        return None
+    try:
+        from jmap import raster
+    except ImportError:  # pycairo or uharfbuzz missing: the reference path
+        return None
+    try:
+        result, drawn = draw(raster)
+        substituted = raster.font_problems() if result else []
+    except raster.Unsupported as why:
+        _log.debug("PNG/PDF through cairosvg: %s", why)
+        return None
+    except MemoryError:
+        raise _error("E414", "the map is too large to draw as PNG or PDF on this machine (out of memory)", source,
+                     hint="build SVG or HTML for maps this large") from None
+    _text_warnings(source, substituted, drawn.missing, warn)
+    return result
 
 
 def _fmt(value: float) -> str:
@@ -518,6 +569,10 @@ def svg_to_png(svg: str, *, scale: float = 2.0, warn: Warn | None = None, source
     warn = warn or _default_warn
     prepared = _Prepared(svg, source)
     fit = _fit_png(prepared.width, prepared.height, scale, source, warn, extent)
+    fast = _fast(lambda raster: raster.draw_png(prepared.root, prepared.width, prepared.height, prepared.viewbox, fit),
+                 source, warn)
+    if fast is not None:
+        return fast
     surface = _load_cairosvg()
     prepared.prepare_text(warn)
     return _convert(surface.PNGSurface, prepared.to_bytes(), source, scale=fit)
@@ -631,8 +686,14 @@ def svg_to_pdf(svg: str, *, page_size: str = "fit", warn: Warn | None = None, so
         view_w, view_h = page_w / scale, page_h / scale
         prepared.resize(page_w, page_h, (box[0] - (view_w - box[2]) / 2, box[1] - (view_h - box[3]) / 2,
                                          view_w, view_h))
+    title = prepared.root.find(f"{{{SVG_NS}}}title")
+    title_text = " ".join((title.text or "").split()) if title is not None else ""
+    metadata = {"CREATE_DATE": _pdf_date(), "CREATOR": "jmap", **({"TITLE": title_text} if title_text else {})}
+    fast = _fast(lambda raster: raster.draw_pdf(prepared.root, prepared.width, prepared.height, prepared.viewbox,
+                                                metadata), source, warn)
+    if fast is not None:
+        return _fix_pdf_date(fast)
     surface_class = _pdf_surface_class()
     prepared.prepare_text(warn)
-    title = prepared.root.find(f"{{{SVG_NS}}}title")
-    surface_class.title = " ".join((title.text or "").split()) if title is not None else ""
+    surface_class.title = title_text
     return _fix_pdf_date(_convert(surface_class, prepared.to_bytes(), source))

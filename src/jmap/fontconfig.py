@@ -39,7 +39,8 @@ from pathlib import Path
 
 from jmap.resources import data_dir
 
-__all__ = ["BUNDLED_FAMILIES", "SYSTEM_FONT_DIRS", "activated", "bundled_dir", "configure", "family_for", "fonts_conf"]
+__all__ = ["BUNDLED_FAMILIES", "SYSTEM_FONT_DIRS", "activated", "bundled_dir", "configure", "family_for", "font_file",
+           "fonts_conf", "is_inside"]
 
 #: Families the bundled fonts provide; system copies of these are never used.
 BUNDLED_FAMILIES = ("Inter", "Noto Sans Arabic", "Noto Sans Hebrew")
@@ -242,6 +243,8 @@ class _Fontconfig:
             ("FcFontMatch", p, [p, p, ctypes.POINTER(i)]),
             ("FcPatternGetString", i, [p, s, i, ctypes.POINTER(ctypes.c_char_p)]),
             ("FcPatternGetCharSet", i, [p, s, i, ctypes.POINTER(p)]),
+            ("FcPatternAddString", i, [p, s, s]),
+            ("FcPatternGetInteger", i, [p, s, i, ctypes.POINTER(i)]),
         ):
             function = getattr(lib, name)
             function.restype = restype
@@ -278,6 +281,40 @@ class _Fontconfig:
             lib.FcCharSetDestroy(charset)
 
 
+    def font_file(self, family: str, bold: bool) -> tuple[str, int, tuple[str, ...]] | None:
+        """The file, face index and family names of the font cairo's toy font face for (family, bold) opens.
+
+        The pattern is the one cairo builds (family, roman slant, weight medium or
+        bold), substituted and matched the same way, so the answer is cairo's font.
+        """
+        lib = self.lib
+        pattern = lib.FcPatternCreate()
+        try:
+            lib.FcPatternAddString(pattern, b"family", family.encode("utf-8"))
+            lib.FcPatternAddInteger(pattern, b"slant", 0)  # FC_SLANT_ROMAN
+            lib.FcPatternAddInteger(pattern, b"weight", 200 if bold else 100)  # FC_WEIGHT_BOLD, FC_WEIGHT_MEDIUM
+            lib.FcConfigSubstitute(None, pattern, 0)
+            lib.FcDefaultSubstitute(pattern)
+            result = ctypes.c_int()
+            font = lib.FcFontMatch(None, pattern, ctypes.byref(result))
+            if not font:
+                return None
+            try:
+                file, name, index = ctypes.c_char_p(), ctypes.c_char_p(), ctypes.c_int()
+                if lib.FcPatternGetString(font, b"file", 0, ctypes.byref(file)) != 0 or not file.value:
+                    return None
+                if lib.FcPatternGetInteger(font, b"index", 0, ctypes.byref(index)) != 0:
+                    index.value = 0
+                names: list[str] = []  # a font can have several family names (one per language)
+                while len(names) < 16 and lib.FcPatternGetString(font, b"family", len(names), ctypes.byref(name)) == 0:
+                    names.append((name.value or b"").decode("utf-8", "replace"))
+                return os.fsdecode(file.value), index.value, tuple(names)
+            finally:
+                lib.FcPatternDestroy(font)
+        finally:
+            lib.FcPatternDestroy(pattern)
+
+
 @lru_cache(maxsize=1)
 def _fontconfig() -> _Fontconfig | None:
     name = ctypes.util.find_library("fontconfig")
@@ -302,3 +339,21 @@ def family_for(char: str, bold: bool = False) -> str | None:
             return fc.family_for(ord(char), bold)
     except Exception:  # noqa: BLE001 - a broken fontconfig must not stop the export
         return None
+
+
+@lru_cache(maxsize=64)
+def font_file(family: str, bold: bool = False) -> tuple[str, int, tuple[str, ...]] | None:
+    """(file, face index, family names) of the font cairo draws `family` with, as fontconfig matches it."""
+    fc = _fontconfig()
+    if fc is None:
+        return None
+    try:
+        with activated():
+            return fc.font_file(family, bold)
+    except Exception:  # noqa: BLE001 - a broken fontconfig: the caller takes the reference path
+        return None
+
+
+def is_inside(path: str, folder: Path) -> bool:
+    """Whether the font file `path` is in `folder` (the bundled fonts)."""
+    return Path(path).resolve().is_relative_to(folder)

@@ -1,5 +1,9 @@
 """Text for rasterisers that do not shape: visual order, joined Arabic, a font per run.
 
+This serves the reference path (cairosvg). The default PNG/PDF path, jmap.raster, shapes
+with HarfBuzz instead and draws the glyphs with cairo, which keeps the PDF's real text;
+it uses only `_levels` from here.
+
 cairo (through cairosvg) draws a `<text>` one character after another, left to
 right, with the *first* family of `font-family` only and no font fallback. Left
 alone it draws Arabic and Hebrew backwards with unjoined letters, and every
