@@ -28,6 +28,24 @@ from typing import Any
 
 from generated import write_or_check
 
+from jmap.lanes import LANES
+from jmap.model import BLUEPRINT_LANES
+
+
+def _and(words: list[str]) -> str:
+    """Words in a sentence: "a, b and c"."""
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+#: The lanes a stage fills, in words (the blueprint rows are named together).
+_STAGE_LANES = ", ".join(lane.nouns[1] if lane.item else lane.title.lower() for lane in LANES
+                         if lane.id not in BLUEPRINT_LANES and lane.id != "evidence")
+#: The lanes of text items (the blueprint rows and custom lanes aside).
+_TEXT_LANES = ", ".join(lane.nouns[1] for lane in LANES if lane.item == "text_item"
+                        and lane.id not in BLUEPRINT_LANES).capitalize()
+#: The lanes whose items are assumptions when they cite no research.
+_EVIDENCED = _and([lane.nouns[1] for lane in LANES if lane.evidenced])
+
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "schemas" / "journey.schema.json"
 FORMAT_MD = ROOT / "docs" / "format.md"
@@ -97,9 +115,8 @@ stages:
 SECTIONS: list[tuple[str, str, str, str, str | None]] = [
     ("stage", "Stages",
      "Stages are the columns of the map, in the order the customer goes through them: for example "
-     "awareness, consideration, purchase, use and loyalty. Every lane (actions, touchpoints, thoughts, "
-     "feelings, emotion, pain points, opportunities, KPIs, the service-blueprint rows and your custom "
-     "lanes) is filled per stage.",
+     "awareness, consideration, purchase, use and loyalty. Every lane (" + _STAGE_LANES + ", the "
+     "service-blueprint rows and your custom lanes) is filled per stage.",
      """\
 stages:
   - id: consideration
@@ -139,7 +156,7 @@ steps:
     emotion: -1
 """, "steps"),
     ("text_item", "Text items",
-     "Actions, thoughts, feelings, the service-blueprint rows (frontstage, backstage, support) and the "
+     _TEXT_LANES + ", the service-blueprint rows (" + ", ".join(BLUEPRINT_LANES) + ") and the "
      "items of custom lanes are text items. Most of the time a plain line of text is enough; the full "
      "form adds evidence and a note.",
      """\
@@ -205,8 +222,8 @@ personas:
 """, "personas"),
     ("research", "Research",
      "Maps should not rest on assumptions. List each research source once, then cite it from any item "
-     "with `evidence: [id]`. When a map lists research, jmap warns about thoughts, feelings, pain points, "
-     "opportunities and KPIs that cite none (they are assumptions).",
+     "with `evidence: [id]`. When a map lists research, jmap warns about " + _EVIDENCED + " that cite "
+     "none (they are assumptions).",
      """\
 research:
   - id: checkout-test

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Diagnostic, JmapError, Severity, Span, clip
+from jmap.lanes import BY_ID, ITEM_LANES, spec
 from jmap.load import DEFAULT_MAX_BYTES, display_path
 from jmap.model import (
     ANONYMOUS_PERSONA,
@@ -71,21 +72,8 @@ Key = tuple[str | int, ...]
 #: A word-level change: ("=", same), ("-", old words), ("+", new words).
 WordOps = tuple[tuple[str, str], ...]
 
-ITEM_LANES = ("actions", "touchpoints", "thoughts", "feelings", "pain_points", "opportunities", "kpis",
-              "frontstage", "backstage", "support")
 #: One item of a lane, in words: (singular, plural).
-LANE_NOUNS: dict[str, tuple[str, str]] = {
-    "actions": ("action", "actions"),
-    "touchpoints": ("touchpoint", "touchpoints"),
-    "thoughts": ("thought", "thoughts"),
-    "feelings": ("feeling", "feelings"),
-    "pain_points": ("pain point", "pain points"),
-    "opportunities": ("opportunity", "opportunities"),
-    "kpis": ("KPI", "KPIs"),
-    "frontstage": ("frontstage item", "frontstage items"),
-    "backstage": ("backstage item", "backstage items"),
-    "support": ("support process", "support processes"),
-}
+LANE_NOUNS: dict[str, tuple[str, str]] = {lane: BY_ID[lane].nouns for lane in ITEM_LANES}
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 _PERSONA_LISTS = ("goals", "needs", "expectations", "frustrations")
 _PERSONA_LIST_NOUNS = {"goals": "goal", "needs": "need", "expectations": "expectation", "frustrations": "frustration"}
@@ -590,7 +578,7 @@ class _Differ:
                 for i, item in lanes.removed:
                     if (lane, column, i) in taken:
                         continue
-                    verb = "resolved" if lane == "pain_points" else "removed"
+                    verb = spec(lane).removed
                     self.add(Change(REMOVED, ("item", column, lane, i), "item", verb, old=_text(item),
                                     label=_text(item), position=_item_position(i, old_ids, lanes.new_len),
                                     detail=_item_detail(item), **where))
@@ -613,16 +601,7 @@ class _Differ:
         common = {"old_key": old_key, "label": label, **where}
         if isinstance(after, Kpi) and isinstance(before, Kpi):
             self.kpi_fields(key, before, after, common)
-        names: tuple[str, ...] = ("note",)
-        if isinstance(after, Touchpoint):
-            names = ("channel", "note")
-        elif isinstance(after, PainPoint):
-            names = ("severity", "note")
-        elif isinstance(after, Opportunity):
-            names = ("priority", "owner", "note")
-        elif isinstance(after, Kpi):
-            names = ()
-        for name in names:
+        for name in spec(str(where["lane"])).fields:
             a, b = getattr(before, name, ""), getattr(after, name, "")
             if a != b:
                 verb = "changed"

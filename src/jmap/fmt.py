@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Diagnostic, JmapError, Severity, Span, printable
+from jmap.lanes import LANES
 from jmap.load import DEFAULT_MAX_BYTES, Document, display_path
 
 __all__ = ["WIDTH", "FormatResult", "format_file", "format_text", "same_meaning", "without_spans"]
@@ -56,11 +57,12 @@ _FULL = 1 << 30  # "the whole line" in the occupancy table
 
 # --- what each mapping and list is ------------------------------------------------------
 
+#: A lane's list is named after its item type (`text_items`, `pain_points`; jmap.lanes says which).
 _LANE_KINDS = {
-    "actions": "text_items", "thoughts": "text_items", "feelings": "text_items", "frontstage": "text_items",
-    "backstage": "text_items", "support": "text_items", "touchpoints": "touchpoints", "pain_points": "pain_points",
-    "opportunities": "opportunities", "kpis": "kpis", "emotion": "emotion", "custom": "custom", "evidence": "ids",
+    **{lane.id: lane.item + "s" for lane in LANES if lane.item}, "emotion": "emotion", "custom": "custom",
+    "evidence": "ids",
 }
+_LANE_ITEMS = tuple(dict.fromkeys(lane.item for lane in LANES if lane.item))
 _CHILD_KINDS: dict[str, dict[str, str]] = {
     "root": {"personas": "personas", "research": "researches", "lanes": "lanes", "chapters": "chapters",
              "stages": "stages", "tags": "ids", "include": "ids", "theme": "theme"},
@@ -70,13 +72,12 @@ _CHILD_KINDS: dict[str, dict[str, str]] = {
     "persona": {k: "texts" for k in ("goals", "needs", "expectations", "frustrations")},
     "stage": {**_LANE_KINDS, "steps": "steps"},
     "step": dict(_LANE_KINDS),
-    **{kind: {"evidence": "ids"} for kind in ("text_item", "touchpoint", "pain_point", "opportunity", "kpi")},
+    **{kind: {"evidence": "ids"} for kind in _LANE_ITEMS},
 }
 #: The kind of the items of each kind of list.
 _ITEM_KINDS = {
     "personas": "persona", "researches": "research", "lanes": "lane", "chapters": "chapter", "stages": "stage",
-    "steps": "step", "texts": "text", "text_items": "text_item", "touchpoints": "touchpoint",
-    "pain_points": "pain_point", "opportunities": "opportunity", "kpis": "kpi", "ids": "id",
+    "steps": "step", "texts": "text", **{kind + "s": kind for kind in _LANE_ITEMS}, "ids": "id",
 }
 #: Mappings always written in block style.
 _BLOCK_MAPS = {"root", "library", "persona", "research", "stage", "step", "custom"}
@@ -99,8 +100,7 @@ def _key_orders() -> dict[str, tuple[str, ...]]:
 
     theme = props(defs["theme"])
     orders = {name: tuple(props(defs[name])) for name in (
-        "persona", "research", "chapter", "lane", "stage", "step", "kpi", "text_item", "touchpoint",
-        "pain_point", "opportunity")}
+        "persona", "research", "chapter", "lane", "stage", "step", *_LANE_ITEMS)}
     orders.update(root=tuple(full["properties"]), library=tuple(props(defs["library"])), theme=tuple(theme),
                   colors=tuple(props(theme["colors"])))
     return orders
@@ -351,10 +351,7 @@ def _ordered(elems: list[_Elem], kind: str, context: _Context) -> list[_Elem]:
 
 #: Item kind -> (the key holding the text, keys that may be present with their default value).
 _SHORT_FORMS: dict[str, tuple[str, dict[str, str]]] = {
-    "text_item": ("text", {}),
-    "pain_point": ("text", {"severity": "medium"}),
-    "opportunity": ("text", {"priority": "medium"}),
-    "touchpoint": ("name", {"channel": "other"}),
+    **{lane.item: (lane.short[0], dict(lane.short[1])) for lane in LANES if lane.short},
     "theme": ("name", {}),
 }
 

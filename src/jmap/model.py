@@ -14,39 +14,14 @@ annotations into ForwardRefs, compiling each one, a third of this module's impor
 from typing import Any, NamedTuple
 
 from jmap.diagnostics import Span
+from jmap.lanes import ITEM_LANES, LANES
 
 NO_SPAN = Span("", 0, 0)
 
-#: Built-in lanes in their default order.
-BUILTIN_LANES: tuple[str, ...] = (
-    "actions",
-    "touchpoints",
-    "thoughts",
-    "feelings",
-    "emotion",
-    "pain_points",
-    "opportunities",
-    "kpis",
-    "frontstage",
-    "backstage",
-    "support",
-    "evidence",
-)
+#: Built-in lanes in their default order (jmap.lanes describes each).
+BUILTIN_LANES: tuple[str, ...] = tuple(lane.id for lane in LANES)
 
-LANE_TITLES: dict[str, str] = {
-    "actions": "Actions",
-    "touchpoints": "Touchpoints",
-    "thoughts": "Thoughts",
-    "feelings": "Feelings",
-    "emotion": "Emotion",
-    "pain_points": "Pain points",
-    "opportunities": "Opportunities",
-    "kpis": "KPIs",
-    "frontstage": "Frontstage",
-    "backstage": "Backstage",
-    "support": "Support processes",
-    "evidence": "Evidence",
-}
+LANE_TITLES: dict[str, str] = {lane.id: lane.title for lane in LANES}
 
 #: The lanes of a service blueprint, drawn below the line of visibility (but frontstage).
 BLUEPRINT_LANES = ("frontstage", "backstage", "support")
@@ -142,10 +117,7 @@ class Lanes(NamedTuple):
         return ()
 
 
-_ITEM_LANES = frozenset(
-    {"actions", "touchpoints", "thoughts", "feelings", "pain_points", "opportunities", "kpis"}
-    | set(BLUEPRINT_LANES)
-)
+_ITEM_LANES = frozenset(ITEM_LANES)
 
 
 NO_LANES = Lanes()

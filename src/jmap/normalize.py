@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Span
+from jmap.lanes import BY_ID, ITEM_LANES
 from jmap.load import DocPath, Document, confine
 from jmap.model import ANONYMOUS_PERSONA as _ANON
 from jmap.model import (
@@ -141,24 +143,14 @@ class _Normalizer:
             items = raw.get(lane, []) if base is None else raw.get("custom", {}).get(lane, [])
             return tuple(self.text_item(item, (*where, i)) for i, item in enumerate(items))
 
+        readers: dict[str, Callable[[Any, DocPath], Any]] = {
+            "text_item": self.text_item, "touchpoint": self.touchpoint, "pain_point": self.pain_point,
+            "opportunity": self.opportunity, "kpi": self.kpi,
+        }
         custom = raw.get("custom", {})
         return Lanes(
-            actions=texts("actions"),
-            touchpoints=tuple(
-                self.touchpoint(t, (*path, "touchpoints", i)) for i, t in enumerate(raw.get("touchpoints", []))
-            ),
-            thoughts=texts("thoughts"),
-            feelings=texts("feelings"),
-            pain_points=tuple(
-                self.pain_point(p, (*path, "pain_points", i)) for i, p in enumerate(raw.get("pain_points", []))
-            ),
-            opportunities=tuple(
-                self.opportunity(o, (*path, "opportunities", i)) for i, o in enumerate(raw.get("opportunities", []))
-            ),
-            kpis=tuple(self.kpi(k, (*path, "kpis", i)) for i, k in enumerate(raw.get("kpis", []))),
-            frontstage=texts("frontstage"),
-            backstage=texts("backstage"),
-            support=texts("support"),
+            **{lane: tuple(readers[BY_ID[lane].item](item, (*path, lane, i)) for i, item in enumerate(raw[lane]))
+               for lane in ITEM_LANES if lane in raw},
             custom=tuple(
                 (lane_id, texts(lane_id, (*path, "custom", lane_id)))
                 for lane_id in self.custom_lane_ids

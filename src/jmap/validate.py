@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from jmap import lanes
 from jmap.diagnostics import Diagnostic, clip, dedupe
 from jmap.load import DocPath, Document, confine
 from jmap.model import BUILTIN_LANES
@@ -37,28 +38,8 @@ _LIST_NOUNS = {
     "chapters": "chapter",
     "lanes": "lane",
     "include": "include",
-    "touchpoints": "touchpoint",
-    "pain_points": "pain point",
-    "opportunities": "opportunity",
-    "kpis": "KPI",
-    "actions": "action",
-    "thoughts": "thought",
-    "feelings": "feeling",
+    **{lane: lanes.BY_ID[lane].noun for lane in lanes.ITEM_LANES},
 }
-
-_EVIDENCED_LANES = ("thoughts", "feelings", "pain_points", "opportunities", "kpis")
-_ITEM_LANES = (
-    "actions",
-    "touchpoints",
-    "thoughts",
-    "feelings",
-    "pain_points",
-    "opportunities",
-    "kpis",
-    "frontstage",
-    "backstage",
-    "support",
-)
 
 
 #: What a theme colour is drawn as, for W505 (`personas[2]` and `chapters[0]` are palette entries).
@@ -686,11 +667,11 @@ class _Semantics:
             )
         self.check_evidence(column.get("evidence"), (*path, "evidence"))
         has_evidence = bool(column.get("evidence")) or bool(parent and parent.get("evidence"))
-        for lane in _ITEM_LANES:
+        for lane in lanes.ITEM_LANES:
             for index, item in enumerate(column.get(lane) or []) if isinstance(column.get(lane), list) else []:
                 cites = item.get("evidence") if isinstance(item, dict) else None
                 self.check_evidence(cites, (*path, lane, index, "evidence"))
-                if lane in _EVIDENCED_LANES and self.research_ids and not cites and not has_evidence:
+                if lane in lanes.EVIDENCED_LANES and self.research_ids and not cites and not has_evidence:
                     self.found.append(
                         Diagnostic(
                             "W501",

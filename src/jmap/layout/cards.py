@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from jmap.diagnostics import clip
+from jmap.lanes import BY_ID, spec
 from jmap.layout import text as tx
 from jmap.layout.context import About, LayoutContext, Plan, fit
 from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
@@ -22,33 +23,11 @@ from jmap.themes import PRIORITIES, SEVERITIES
 
 #: Bars filled on a badge: severity (of 4) and priority (of 3) read without colour.
 LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
-#: The class of a built-in lane's cards (custom lanes use their id).
-_LANE_CLASSES = {
-    "actions": "action",
-    "touchpoints": "touchpoint",
-    "thoughts": "thought",
-    "feelings": "feeling",
-    "pain_points": "pain-point",
-    "opportunities": "opportunity",
-    "kpis": "kpi",
-    "frontstage": "frontstage",
-    "backstage": "backstage",
-    "support": "support",
-    "evidence": "evidence",
-}
-
-
-#: What one item of a built-in lane is called when it is reported (W504: shortened to fit).
-_ITEM_WORDS = {
-    "actions": "action", "touchpoints": "touchpoint", "thoughts": "thought", "feelings": "feeling",
-    "pain_points": "pain point", "opportunities": "opportunity", "kpis": "KPI", "frontstage": "frontstage item",
-    "backstage": "backstage item", "support": "support item", "evidence": "research source",
-}
 
 
 def item_about(lane: Lane, item: Any) -> About:
     """The words and the source place for a lane item (for the report of a shortened text)."""
-    return _ITEM_WORDS.get(lane.id) or f"'{clip(lane.name, 30)}' item", item.span
+    return (BY_ID[lane.id].noun if lane.id in BY_ID else f"'{clip(lane.name, 30)}' item"), item.span
 
 
 def _clean_class(name: str) -> str:
@@ -109,7 +88,7 @@ class CardsMixin(LayoutContext):
         if lid in ("backstage", "support"):
             return self.card(**base, text=item.text, cls=f"card {lid}", fill=c["lane_label_bg"],
                              stroke=c["card_border"])
-        return self.card(**base, text=item.text, cls=f"card {_LANE_CLASSES.get(lid, _clean_class(lid))}",
+        return self.card(**base, text=item.text, cls=f"card {spec(lid).css}",
                          fill=c["card"], stroke=c["card_border"])
 
     def card(self, *, lane: Lane, item: Any, w: float, data: tuple[tuple[str, str], ...], id_base: str, text: str,

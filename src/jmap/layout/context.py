@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap.diagnostics import Diagnostic, clip
 from jmap.diagnostics import Span as SourceSpan
+from jmap.lanes import EVIDENCED_LANES
 from jmap.layout import text as tx
 from jmap.layout.geometry import Group, Icon, Node, Text, TextLine
 from jmap.layout.rhythm import snap
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 #: Longest text a card shows before it is cut with "…" (the full text stays in <title>).
 MAX_LINES = 8
 #: Items whose missing evidence marks them as assumptions on a map that declares research.
-ASSUMPTION_LANES = frozenset({"pain_points", "opportunities", "thoughts", "feelings", "kpis"})
+ASSUMPTION_LANES = frozenset(EVIDENCED_LANES)
 
 
 class Shortened(NamedTuple):

@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from jmap.lanes import ITEM_LANES
 from jmap.layout import text as tx
 from jmap.layout.geometry import Circle, Group, Node, Path, Rect, Text, fmt
 from jmap.model import Journey, Lane, Lanes, Stage, StageOrStep, Step
@@ -48,8 +49,7 @@ DASHES = {ADDED: "", CHANGED: "7 3 1.5 3", REMOVED: "1.5 3"}
 COLOR_KEYS = {ADDED: "diff_added", CHANGED: "diff_changed", REMOVED: "diff_removed"}
 WORDS = {ADDED: "Added", CHANGED: "Changed", REMOVED: "Removed"}
 #: The built-in lanes that hold items (as `Lanes` has them).
-_ITEM_LANES = ("actions", "touchpoints", "thoughts", "feelings", "pain_points", "opportunities", "kpis",
-               "frontstage", "backstage", "support")
+_ITEM_LANES = ITEM_LANES
 _RADIUS = 6.0  # the engine's card corner
 _OUTSET = 2.5  # outline outside a card (cards stand 8 px apart)
 

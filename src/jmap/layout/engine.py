@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap import icons
 from jmap.diagnostics import Diagnostic, dedupe
+from jmap.lanes import spec
 from jmap.layout import text as tx
 from jmap.layout.cards import CardsMixin
 from jmap.layout.context import SHORTENED, Column, Plan, Shortened, Span, shortening
@@ -39,18 +40,6 @@ if TYPE_CHECKING:
     from jmap.layout.diffmarks import DiffHighlights
 
 __all__ = ["format_number", "layout", "monotone_curve"]
-
-#: The icon beside a built-in lane's label.
-_LANE_ICONS = {
-    "touchpoints": "website",
-    "thoughts": "thought",
-    "feelings": "face-neutral",
-    "emotion": "face-happy",
-    "pain_points": "severity",
-    "opportunities": "opportunity",
-    "kpis": "kpi",
-    "evidence": "evidence",
-}
 
 
 def layout(journey: Journey, avatars: Mapping[str, str] | None = None,
@@ -266,7 +255,7 @@ class _Builder(HeaderMixin, StageHeadersMixin, CardsMixin, EmotionCurveMixin, Le
 
     def lane_label(self, lane: Lane, x0: float, y: float) -> tuple[Group, float]:
         """The label of a lane in the left column, and the height it needs."""
-        icon = _LANE_ICONS.get(lane.id) if not lane.custom else None
+        icon = spec(lane.id).icon if not lane.custom else ""
         pad = 12
         icon_size = 16.0
         text_x = x0 + pad + (icon_size + 8 if icon else 0)

@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
-from jmap.model import LANE_TITLES, Journey, Kpi, Opportunity, PainPoint, Research, StageOrStep, Touchpoint
+from jmap.lanes import spec
+from jmap.model import LANE_TITLES, Journey, Kpi, Research, StageOrStep
 from jmap.resources import data_dir
 
 if TYPE_CHECKING:
@@ -723,25 +724,29 @@ def model_items(journey: Journey) -> Iterator[tuple[CardRef, dict[str, Any]]]:
                         yield CardRef(column.id, lane, index), source_info(source, name, where)
                     continue
                 for index, item in enumerate(column.lanes.items(lane)):
-                    yield CardRef(column.id, lane, index), item_info(item, name, where, backing)
+                    yield CardRef(column.id, lane, index), item_info(item, name, where, backing, lane, journey)
 
 
-def item_info(item: Any, lane_name: str, where: str, backing: list[str] | None = None) -> dict[str, Any]:
-    """The tooltip of one item: its full text, note, facts and cited evidence.
+def item_info(item: Any, lane_name: str, where: str, backing: list[str] | None = None, lane: str = "",
+              journey: Journey | None = None) -> dict[str, Any]:
+    """The tooltip of one item: its full text, note, facts (as jmap.lanes lists them) and cited evidence.
 
     An item that cites nothing shows the research its stage cites (`backing`), marked
     as the stage's.
     """
     facts: list[list[str]] = []
-    if isinstance(item, Touchpoint):
-        facts.append(["Channel", _CHANNEL_LABELS.get(item.channel, item.channel.replace("-", " ").capitalize())])
-    elif isinstance(item, PainPoint):
-        facts.append(["Severity", item.severity.capitalize()])
-    elif isinstance(item, Opportunity):
-        facts.append(["Priority", item.priority.capitalize()])
-        if item.owner:
-            facts.append(["Owner", item.owner])
-    elif isinstance(item, Kpi):
+    for fact in spec(lane).facts:
+        value = str(getattr(item, fact.field, ""))
+        if not value:
+            continue
+        if fact.how == "channel":
+            value = _CHANNEL_LABELS.get(value, value.replace("-", " ").capitalize())
+        elif fact.how == "level":
+            value = value.capitalize()
+        elif fact.how == "persona":
+            value = next((p.name for p in journey.personas if p.id == value), value) if journey else value
+        facts.append([fact.label, value])
+    if isinstance(item, Kpi):
         facts.append(["Value", _quantity(item.value, item.unit)])
         if item.target is not None:
             sign = "\u2264" if item.better == "lower" else "\u2265"
