@@ -174,6 +174,18 @@ touchpoints:
   - {channel: mobile-app, name: Order tracking}
   - {channel: email}
 """, "touchpoints"),
+    ("quote", "Quotes",
+     "What customers said, verbatim, drawn as quote cards with the speaker's name and colour marker. "
+     "Write the words without quotation marks: jmap adds them (“…”, or 「…」 for Chinese and Japanese). "
+     "`persona` names the speaker by id; `evidence` cites the research the quote comes from (a quote "
+     "that cites none is an assumption, like any other item).",
+     """\
+quotes:
+  - I just want to know if it fits.
+  - text: Why does it ask for my address twice?
+    persona: maya
+    evidence: [checkout-test]
+""", "quotes"),
     ("emotion", "Emotion",
      "The emotion score draws the emotional curve of the map: -2 is very negative, 0 neutral, +2 very "
      "positive; halves such as 0.5 are fine. With one persona (or none), write a plain number, such as "
@@ -287,7 +299,7 @@ research:
 
 #: How tables name a definition when they link to its section.
 LINK_WORDS = {
-    "stage": "stages", "step": "steps", "text_item": "text items", "touchpoint": "touchpoints",
+    "stage": "stages", "step": "steps", "text_item": "text items", "touchpoint": "touchpoints", "quote": "quotes",
     "emotion": "emotion", "pain_point": "pain points", "opportunity": "opportunities", "kpi": "KPIs",
     "persona": "personas", "research": "research sources", "chapter": "chapters", "lane": "lanes",
     "theme": "theme", "library": "shared file", "id": "id", "color": "colour", "theme_name": "theme name",

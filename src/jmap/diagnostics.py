@@ -59,7 +59,7 @@ CODES: dict[str, str] = {
     "E207": "A list holds the same entry twice.",
     # Meaning
     "E300": "Two items share the same id.",
-    "E301": "An emotion score names a persona that is not defined.",
+    "E301": "An emotion score or a quote names a persona that is not defined.",
     "E302": "A chapter names a stage that is not defined.",
     "E303": "An item cites a research source that is not defined.",
     "E304": "Chapters do not follow the stages in order, or a stage is in two chapters.",

@@ -51,6 +51,7 @@ from jmap.model import (
     Opportunity,
     PainPoint,
     Persona,
+    Quote,
     Research,
     Stage,
     StageOrStep,
@@ -790,6 +791,8 @@ def _item_detail(item: Any) -> str:
                                                     if item.target is not None else "")
     if isinstance(item, Touchpoint) and item.channel != "other":
         return item.channel
+    if isinstance(item, Quote) and item.persona:
+        return f"said by {item.persona}"
     return ""
 
 

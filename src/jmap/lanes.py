@@ -79,6 +79,8 @@ LANES: tuple[LaneSpec, ...] = (
           short=_TEXT),
     _lane("feelings", "Feelings", "text_item", "feeling", css="feeling", icon="face-neutral", evidenced=True,
           short=_TEXT),
+    _lane("quotes", "Quotes", "quote", "quote", icon="word-of-mouth", evidenced=True, short=_TEXT,
+          fields=("persona", "note"), facts=(Fact("Speaker", "persona", "persona"),)),
     _lane("emotion", "Emotion", "", "emotion score", icon="face-happy"),
     _lane("pain_points", "Pain points", "pain_point", "pain point", css="pain-point", icon="severity",
           evidenced=True, short=("text", (("severity", "medium"),)), fields=("severity", "note"),

@@ -68,6 +68,16 @@ class Opportunity(NamedTuple):
     span: Span = NO_SPAN
 
 
+class Quote(NamedTuple):
+    """A customer's words, verbatim, and the persona who said them ("" when unknown)."""
+
+    text: str
+    persona: str = ""
+    evidence: tuple[str, ...] = ()
+    note: str = ""
+    span: Span = NO_SPAN
+
+
 class Kpi(NamedTuple):
     name: str
     value: float
@@ -98,6 +108,7 @@ class Lanes(NamedTuple):
     touchpoints: tuple[Touchpoint, ...] = ()
     thoughts: tuple[TextItem, ...] = ()
     feelings: tuple[TextItem, ...] = ()
+    quotes: tuple[Quote, ...] = ()
     pain_points: tuple[PainPoint, ...] = ()
     opportunities: tuple[Opportunity, ...] = ()
     kpis: tuple[Kpi, ...] = ()

@@ -21,6 +21,7 @@ from jmap.model import (
     Opportunity,
     PainPoint,
     Persona,
+    Quote,
     Research,
     Stage,
     Step,
@@ -145,7 +146,7 @@ class _Normalizer:
 
         readers: dict[str, Callable[[Any, DocPath], Any]] = {
             "text_item": self.text_item, "touchpoint": self.touchpoint, "pain_point": self.pain_point,
-            "opportunity": self.opportunity, "kpi": self.kpi,
+            "opportunity": self.opportunity, "kpi": self.kpi, "quote": self.quote,
         }
         custom = raw.get("custom", {})
         return Lanes(
@@ -193,6 +194,12 @@ class _Normalizer:
             raw.get("note", ""),
             self.span(path),
         )
+
+    def quote(self, raw: str | dict[str, Any], path: DocPath) -> Quote:
+        if isinstance(raw, str):
+            return Quote(raw, span=self.span(path))
+        return Quote(raw["text"], raw.get("persona", ""), tuple(raw.get("evidence", ())), raw.get("note", ""),
+                     self.span(path))
 
     def kpi(self, raw: dict[str, Any], path: DocPath) -> Kpi:
         return Kpi(

@@ -627,21 +627,11 @@ class _Semantics:
                 if persona in self.persona_set:
                     self.used_personas.add(persona)
                 else:
-                    suggestion = did_you_mean(persona, self.persona_ids)
-                    hint = (
-                        f"did you mean '{suggestion}'?"
-                        if suggestion
-                        else (
-                            f"the personas are: {_listing(self.persona_ids)}"
-                            if self.persona_ids
-                            else "define the persona under 'personas', or write a plain number"
-                        )
-                    )
                     self.error(
                         "E301",
                         f"{where} gives an emotion score for '{clip(persona, 40)}', which is not a persona of this map",
                         (*path, "emotion", persona),
-                        hint,
+                        self.persona_hint(persona, ", or write a plain number"),
                         key=True,
                     )
         elif isinstance(emotion, (int, float)) and not isinstance(emotion, bool):
@@ -671,6 +661,15 @@ class _Semantics:
             for index, item in enumerate(column.get(lane) or []) if isinstance(column.get(lane), list) else []:
                 cites = item.get("evidence") if isinstance(item, dict) else None
                 self.check_evidence(cites, (*path, lane, index, "evidence"))
+                speaker = item.get("persona") if isinstance(item, dict) else None
+                if isinstance(speaker, str) and speaker not in self.persona_set:
+                    self.error(
+                        "E301",
+                        f"a {_LIST_NOUNS.get(lane, lane)} in {where} is said by '{clip(speaker, 40)}', "
+                        "which is not a persona of this map",
+                        (*path, lane, index, "persona"),
+                        self.persona_hint(speaker),
+                    )
                 if lane in lanes.EVIDENCED_LANES and self.research_ids and not cites and not has_evidence:
                     self.found.append(
                         Diagnostic(
@@ -700,6 +699,15 @@ class _Semantics:
                 for index, item in enumerate(items) if isinstance(items, list) else []:
                     if isinstance(item, dict):
                         self.check_evidence(item.get("evidence"), (*path, "custom", lane_id, index, "evidence"))
+
+    def persona_hint(self, persona: str, otherwise: str = "") -> str:
+        """Did you mean the persona closest to `persona`, else which personas there are."""
+        suggestion = did_you_mean(persona, self.persona_ids)
+        if suggestion:
+            return f"did you mean '{suggestion}'?"
+        if self.persona_ids:
+            return f"the personas are: {_listing(self.persona_ids)}"
+        return "define the persona under 'personas'" + otherwise
 
     def check_evidence(self, cites: Any, path: DocPath) -> None:
         if not isinstance(cites, list):

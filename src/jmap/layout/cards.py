@@ -17,8 +17,8 @@ from jmap.layout.context import About, LayoutContext, Plan, fit
 from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import with_unit
 from jmap.layout.rhythm import PAD_X, PAD_Y, RADIUS
-from jmap.layout.shapes import bubble, left_stripe
-from jmap.model import Kpi, Lane, Opportunity, PainPoint, Research, TextItem
+from jmap.layout.shapes import bubble, left_stripe, marker_path
+from jmap.model import Kpi, Lane, Opportunity, PainPoint, Quote, Research, TextItem
 from jmap.themes import PRIORITIES, SEVERITIES
 
 #: Bars filled on a badge: severity (of 4) and priority (of 3) read without colour.
@@ -28,6 +28,18 @@ LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 def item_about(lane: Lane, item: Any) -> About:
     """The words and the source place for a lane item (for the report of a shortened text)."""
     return (BY_ID[lane.id].noun if lane.id in BY_ID else f"'{clip(lane.name, 30)}' item"), item.span
+
+
+def quoted(text: str) -> str:
+    """The words in the quotation marks their script uses: 「…」 for Chinese and Japanese, else “…”.
+
+    Words the author already put in quotation marks are left as they are.
+    """
+    if text[:1] in "\"'“„«»「『‘‚":
+        return text
+    if any("぀" <= ch <= "ヿ" or "一" <= ch <= "鿿" for ch in text):
+        return f"「{text}」"
+    return f"“{text}”"
 
 
 def _clean_class(name: str) -> str:
@@ -82,6 +94,8 @@ class CardsMixin(LayoutContext):
             return self.opportunity_plan(base, item)
         if lid == "kpis":
             return self.kpi_plan(base, item)
+        if lid == "quotes":
+            return self.quote_plan(base, item)
         if lid == "feelings":
             return self.card(**base, text=item.text, cls="card feeling", fill=c["card"], stroke=c["card_border"],
                              radius=14)
@@ -95,8 +109,12 @@ class CardsMixin(LayoutContext):
              cls: str, fill: str, stroke: str, shape: str = "rect", radius: float = RADIUS,
              badge: tuple[float, Callable[[float, float, float], list[Node]]] | None = None, footer: str = "",
              lead_icon: str = "", stripe: str = "", extra_data: tuple[tuple[str, str], ...] = (),
-             title_prefix: str = "") -> Plan:
-        """A boxed item: optional badge row, wrapped text, optional footer; evidence marks and assumption."""
+             title_prefix: str = "", footer_what: str = "owner",
+             footer_mark: Callable[[float, float], list[Node]] | None = None) -> Plan:
+        """A boxed item: optional badge row, wrapped text, optional footer; evidence marks and assumption.
+
+        `footer_mark` draws a small mark (a persona's marker) before the footer, centred on the point given.
+        """
         body, small = self.body, self.small
         lh, small_lh = self.lh(body), self.lh(small)
         assumption = self.is_assumption(lane.id, item)
@@ -111,9 +129,11 @@ class CardsMixin(LayoutContext):
         block_h = max(text_h, tile) if lead_icon else text_h
         refs_in_badge = bool(badge and refs)
         footer_wrapped = None
-        footer_w = w - left - PAD_X - (refs[0] + 8 if refs and not refs_in_badge else 0)
+        mark_w = 16.0 if footer_mark else 0.0
+        footer_w = w - left - PAD_X - mark_w - (refs[0] + 8 if refs and not refs_in_badge else 0)
         if footer:
-            footer_wrapped = self.wrap(footer, footer_w, small, "regular", 3, (f"owner of the {about[0]}", item.span))
+            footer_wrapped = self.wrap(footer, footer_w, small, "regular", 3,
+                                       (f"{footer_what} of the {about[0]}", item.span))
         # Footnotes sit at the end of the last line when they fit there, else in a footer row.
         refs_inline = bool(
             refs and not refs_in_badge and not footer and wrapped.lines and not wrapped.rtl and not lead_icon
@@ -162,9 +182,11 @@ class CardsMixin(LayoutContext):
             cy += block_h
             if footer_h:
                 cy += 6
+                if footer_mark:
+                    nodes.extend(footer_mark(x + left + 6, cy + small_lh / 2))
                 if footer_wrapped:
-                    nodes.append(self.text(footer_wrapped, x + left, cy, footer_w, small, self.c["text_muted"],
-                                           full=footer, cls="footer"))
+                    nodes.append(self.text(footer_wrapped, x + left + mark_w, cy, footer_w, small,
+                                           self.c["text_muted"], full=footer, cls="footer"))
                 if refs and not refs_in_badge and not refs_inline:
                     nodes.append(Group(tuple(refs[1](x + w - PAD_X, cy + footer_h - small_lh)), cls="refs"))
             return Group(tuple(nodes), id=self.uid(f"item-{id_base}"), cls=f"item {classes}", title=title,
@@ -202,6 +224,23 @@ class CardsMixin(LayoutContext):
                          badge=self.badge(LEVELS[level], 3, f"{level.capitalize()} priority", fg),
                          footer=f"Owner: {item.owner}" if item.owner else "",
                          extra_data=(("priority", level),), title_prefix=f"Opportunity ({level} priority): ")
+
+    def quote_plan(self, base: dict[str, Any], item: Quote) -> Plan:
+        """A quote card: the words in quotation marks, then the speaker's marker and name."""
+        index, persona = next(((i, p) for i, p in enumerate(self.j.personas) if p.id == item.persona), (0, None))
+        mark = None
+        if persona:
+            color = self.persona_colors[persona.id]
+
+            def mark(cx: float, cy: float) -> list[Node]:
+                return [Path(marker_path(index, cx, cy, 4.5), fill=color, stroke=self.c["card"], stroke_width=1.5,
+                             cls="speaker-mark")]
+
+        speaker = persona.name if persona else ""
+        return self.card(**base, text=quoted(item.text), cls="card quote", fill=self.c["card"],
+                         stroke=self.c["card_border"], footer=speaker, footer_what="speaker", footer_mark=mark,
+                         extra_data=(("persona", persona.id),) if persona else (),
+                         title_prefix=f"{speaker}: " if speaker else "")
 
     def kpi_plan(self, base: dict[str, Any], item: Kpi) -> Plan:
         lane, w, data, id_base = base["lane"], base["w"], base["data"], base["id_base"]
