@@ -571,7 +571,7 @@ def page_context(
             "source": Path(journey.source).name if journey.source else "",
             "csp": "",
         },
-        "lanes": [{"id": lane.id, "name": lane.name} for lane in journey.lanes],
+        "lanes": [{"id": lane.id, "name": lane.name} for lane in journey.lanes if spec(lane.id).toggle],
         "curves": curves,
         "stages": [
             {"id": stage.id, "name": stage.name, "steps": [{"id": step.id, "name": step.name} for step in stage.steps]}
