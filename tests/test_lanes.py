@@ -66,3 +66,12 @@ def test_a_custom_lane_is_described_from_its_id() -> None:
     legal = lanes.spec("legal_checks")
     assert (legal.item, legal.css, legal.icon, legal.evidenced) == ("text_item", "legal-checks", "", False)
     assert lanes.spec("pain_points") is lanes.BY_ID["pain_points"]
+
+
+def test_icons_exist_and_blueprint_lines_are_named() -> None:
+    from jmap.icons import ICONS
+
+    for lane in lanes.LANES:
+        assert not lane.icon or lane.icon in ICONS, lane.id
+    assert [lane.id for lane in lanes.LANES if lane.divider] == ["frontstage", "backstage", "support"]
+    assert [lane.id for lane in lanes.LANES if not lane.default] == ["evidence"]

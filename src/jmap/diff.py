@@ -43,7 +43,6 @@ from jmap.lanes import BY_ID, ITEM_LANES, spec
 from jmap.load import DEFAULT_MAX_BYTES, display_path
 from jmap.model import (
     ANONYMOUS_PERSONA,
-    BUILTIN_LANES,
     LANE_TITLES,
     Journey,
     Kpi,
@@ -57,7 +56,7 @@ from jmap.model import (
     StageOrStep,
     Touchpoint,
 )
-from jmap.normalize import initials_of
+from jmap.normalize import default_lanes, initials_of
 
 __all__ = [
     "ADDED", "CHANGED", "KINDS", "MOVED", "REMOVED", "RENAMED", "REWORD_RATIO", "Change", "DiffResult", "Key",
@@ -848,16 +847,7 @@ def _relative(path: str, source: str) -> str:
 
 
 def _default_lanes(journey: Journey) -> tuple[Lane, ...]:
-    columns = [c for s in journey.stages for c in s.self_and_steps]
-
-    def used(lane: str) -> bool:
-        if lane == "emotion":
-            return any(c.emotion for c in columns)
-        if lane == "evidence":
-            return False
-        return any(c.lanes.items(lane) for c in columns)
-
-    return tuple(Lane(lane, LANE_TITLES[lane]) for lane in BUILTIN_LANES if used(lane))
+    return default_lanes(journey.stages)
 
 
 def _item_lanes(old: Journey, new: Journey) -> list[str]:

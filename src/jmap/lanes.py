@@ -57,14 +57,22 @@ class LaneSpec(NamedTuple):
     toggle: bool = True
     #: Removing an item of this lane is reported with this verb.
     removed: str = "removed"
+    #: Shown when the map has no `lanes` and the lane holds content (evidence: on request only).
+    default: bool = True
+    #: The service-blueprint line drawn above the lane ("" for none).
+    divider: str = ""
+    #: (lane id, label): the line is named `label` instead when that lane is not shown above.
+    divider_without: tuple[str, str] = ("", "")
 
 
 def _lane(id: str, title: str, item: str, noun: str, plural: str = "", *, css: str = "", icon: str = "",
           evidenced: bool = False, short: tuple[str, tuple[tuple[str, str], ...]] | None = None,
           text_field: str = "text", fields: tuple[str, ...] = ("note",), facts: tuple[Fact, ...] = (),
-          removed: str = "removed") -> LaneSpec:
+          removed: str = "removed", default: bool = True, divider: str = "",
+          divider_without: tuple[str, str] = ("", "")) -> LaneSpec:
     return LaneSpec(id, title, f"lane.{id}", item, noun, (noun, plural or noun + "s"), css or id.replace("_", "-"),
-                    icon, evidenced, short, text_field, fields, facts, True, removed)
+                    icon, evidenced, short, text_field, fields, facts, True, removed, default, divider,
+                    divider_without)
 
 
 _TEXT = ("text", ())
@@ -89,11 +97,12 @@ LANES: tuple[LaneSpec, ...] = (
           icon="opportunity", evidenced=True, short=("text", (("priority", "medium"),)),
           fields=("priority", "owner", "note"), facts=(Fact("Priority", "priority", "level"), Fact("Owner", "owner"))),
     _lane("kpis", "KPIs", "kpi", "KPI", css="kpi", icon="kpi", evidenced=True, text_field="name", fields=()),
-    _lane("frontstage", "Frontstage", "text_item", "frontstage item", short=_TEXT),
-    _lane("backstage", "Backstage", "text_item", "backstage item", short=_TEXT),
-    _lane("support", "Support processes", "text_item", "support item", short=_TEXT)._replace(
+    _lane("frontstage", "Frontstage", "text_item", "frontstage item", short=_TEXT, divider="Line of interaction"),
+    _lane("backstage", "Backstage", "text_item", "backstage item", short=_TEXT, divider="Line of visibility"),
+    _lane("support", "Support processes", "text_item", "support item", short=_TEXT,
+          divider="Line of internal interaction", divider_without=("backstage", "Line of visibility"))._replace(
         nouns=("support process", "support processes")),
-    _lane("evidence", "Evidence", "", "research source", icon="evidence"),
+    _lane("evidence", "Evidence", "", "research source", icon="evidence", default=False),
 )
 
 BY_ID: dict[str, LaneSpec] = {lane.id: lane for lane in LANES}

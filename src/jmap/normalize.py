@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Span
-from jmap.lanes import BY_ID, ITEM_LANES
+from jmap.lanes import BY_ID, ITEM_LANES, LANES
 from jmap.load import DocPath, Document, confine
 from jmap.model import ANONYMOUS_PERSONA as _ANON
 from jmap.model import (
-    BUILTIN_LANES,
     LANE_TITLES,
     Chapter,
     Journey,
@@ -220,15 +219,18 @@ class _Normalizer:
                 else Lane(entry["id"], entry["name"], custom=True, style=entry.get("style", "text"))
                 for entry in raw
             )
-        return tuple(Lane(lane, LANE_TITLES[lane]) for lane in BUILTIN_LANES if _lane_used(lane, stages))
+        return default_lanes(stages)
+
+
+def default_lanes(stages: tuple[Stage, ...]) -> tuple[Lane, ...]:
+    """The lanes of a map without `lanes`: each built-in lane shown by default that holds content, in order."""
+    return tuple(Lane(lane.id, lane.title) for lane in LANES if lane.default and _lane_used(lane.id, stages))
 
 
 def _lane_used(lane: str, stages: tuple[Stage, ...]) -> bool:
     columns = [c for stage in stages for c in stage.self_and_steps]
     if lane == "emotion":
         return any(c.emotion for c in columns)
-    if lane == "evidence":
-        return False  # shown on request: citations already appear as footnotes on items
     return any(c.lanes.items(lane) for c in columns)
 
 

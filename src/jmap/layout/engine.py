@@ -225,13 +225,11 @@ class _Builder(HeaderMixin, StageHeadersMixin, CardsMixin, EmotionCurveMixin, Le
     def divider_before(self, lane: Lane, before: Sequence[Lane]) -> str | None:
         """The blueprint line drawn above a lane, if any."""
         shown = {lane.id for lane in before}
-        if lane.id == "frontstage":
-            return "Line of interaction"
-        if lane.id == "backstage":
-            return "Line of visibility"
-        if lane.id == "support":
-            return "Line of internal interaction" if "backstage" in shown else "Line of visibility"
-        return None
+        lane_spec = spec(lane.id) if not lane.custom else None
+        if lane_spec is None or not lane_spec.divider:
+            return None
+        other, label = lane_spec.divider_without
+        return label if other and other not in shown else lane_spec.divider
 
     def divider(self, label: str, x0: float, y: float, right: float) -> tuple[Group, list[Node], float]:
         """A blueprint line across the columns, named in the lane-label column."""
