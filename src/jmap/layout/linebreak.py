@@ -119,7 +119,8 @@ def _dictionary(language: str) -> object | None:
     for name in (tag, _primary(language)):
         found = pyphen.language_fallback(name)
         if found:
-            dictionary: object = pyphen.Pyphen(lang=found, left=2, right=3)
+            # at least 4 letters go to the next line: "Sachbearbeitungs-schalter", not "...schal-ter"
+            dictionary: object = pyphen.Pyphen(lang=found, left=2, right=4)
             return dictionary
     return None
 
