@@ -468,21 +468,24 @@ def _segments_general(paragraph: str, language: str | None = None, phrases: bool
     return _whole_clusters(linebreak.opportunities(paragraph, language, phrases))
 
 
-# The same cuts for text below U+0300 (Latin, no combining marks, nothing wide), without
-# ICU: most map text takes this path. A paragraph of "simple" characters (Latin letters,
-# digits, . , : ; ' " & # @ - / and spaces) is cut by the UAX #14 rules that apply to
-# them; one that also has the ASCII characters in `_FAST_COMPLEX` is cut at spaces the
-# same way, and each word holding one of those is cut by ICU only if the line needs it
-# (`_Wrapper.paragraph`). tests/test_text.py checks both against ICU.
-_FAST_LIMIT = "\u0300"
+# The same cuts for most map text without ICU. A paragraph of "simple" characters (Latin
+# letters, digits, . , : ; ' " & # @ - / · curly quotes and spaces) is cut by the UAX #14
+# rules that apply to them; one that also has the ASCII characters in `_FAST_COMPLEX` is
+# cut at spaces the same way, and each word holding one of those inside (not just a
+# bracket or mark at an end) is cut by ICU only if the line needs it (`_Wrapper.paragraph`).
+# tests/test_text.py checks both against ICU.
 _FAST_WORD = r"[^ ]+ *| +"
 _FAST_SIMPLE = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;'\"&#@-/"
     + "".join(chr(cp) for cp in range(0xC0, 0x250) if cp not in (0xD7, 0xF7))
 )
 _FAST_COMPLEX = frozenset("()[]{}!?+%$*=<>~^|_\\`")
+_OPENING_QUOTES = "\u201c\u2018"  # UAX #14 LB15a: no break after one, even before a space
+_CLOSING_QUOTES = "\u201d\u2019"  # LB15b: nor before one, even after a space
+_FAST_KNOWN = _FAST_SIMPLE | _FAST_COMPLEX | frozenset(_OPENING_QUOTES + _CLOSING_QUOTES + "\u00b7")
+_FAST_EDGES = ("([{" + _OPENING_QUOTES, ")]}!?.,:;'\"" + _CLOSING_QUOTES)  # brackets and marks around a word
 _FAST_NO_BREAK_BEFORE = ".,:;/)]}!?"  # UAX #14 LB13: not even after a space
-_FAST_NO_BREAK_AFTER = "([{"  # LB14: not even before a space
+_QUOTES_AND_OPENING = "([{'\"" + _OPENING_QUOTES + _CLOSING_QUOTES
 _DIGITS = "0123456789"
 
 
@@ -498,10 +501,7 @@ def _segments(paragraph: str, language: str | None = None) -> list[str]:
     Text below U+0300 made of the characters `_fast_segments` knows is cut there, without
     importing ICU; other text goes to `jmap.layout.linebreak`.
     """
-    if not paragraph.isascii() and max(paragraph) >= _FAST_LIMIT:
-        return _segments_general(paragraph, language)
-    known = _FAST_SIMPLE | _FAST_COMPLEX
-    if not known.issuperset(paragraph):
+    if not _FAST_KNOWN.issuperset(paragraph):
         return _segments_general(paragraph, language)
     return _fast_segments(paragraph)
 
@@ -513,18 +513,34 @@ def _fast_segments(paragraph: str) -> list[str]:
     """
     words: list[str] = []
     for token in _regex(_FAST_WORD).findall(paragraph):
-        joins = token[0] in _FAST_NO_BREAK_BEFORE and not (token[0] in ".,:;" and token[1:2].isdigit())  # LB15c
-        if words and (joins or words[-1].rstrip(" ")[-1:] in _FAST_NO_BREAK_AFTER):
+        first, then = token[0], token[1:2]
+        if first in _CLOSING_QUOTES:  # LB15b: only where what follows closes too
+            joins = then in ("", " ") or then in _QUOTES_AND_OPENING[3:] + ")]}!?.,:;/"
+        else:  # LB13, except LB15c: " .5"
+            joins = first in _FAST_NO_BREAK_BEFORE and not (first in ".,:;" and then.isdigit())
+        if words and (joins or _holds_on(words[-1].rstrip(" "))):
             words[-1] += token
         else:
             words.append(token)
     segments: list[str] = []
     for word in words:
-        if ("-" in word or "/" in word) and _FAST_COMPLEX.isdisjoint(word):
+        if ("-" in word or "/" in word) and _simple_inside(word):
             segments.extend(_fast_inner(word))
         else:
             segments.append(word)
     return segments
+
+
+def _holds_on(word: str) -> bool:
+    """Does `word` end so that no line may break after it, even at a space (UAX #14 LB14, LB15a)?"""
+    if word[-1] in "([{":
+        return True
+    return word[-1] in _OPENING_QUOTES and (len(word) == 1 or word[-2] in _QUOTES_AND_OPENING + " ")
+
+
+def _simple_inside(word: str) -> bool:
+    """Are the characters of `word` simple, but for brackets and marks at either end?"""
+    return _FAST_COMPLEX.isdisjoint(word.rstrip(" ").lstrip(_FAST_EDGES[0]).rstrip(_FAST_EDGES[1]))
 
 
 def _fast_inner(word: str) -> list[str]:
@@ -534,13 +550,13 @@ def _fast_inner(word: str) -> list[str]:
     a letter, or before a digit unless a number runs up to it ("1/2", LB25).
     """
     cuts = [0]
-    for found in _regex(r"[-/](?=[^\W_]|[&#@])").finditer(word):
+    for found in _regex(r"[-/](?=[^\W_]|[&#@\u00b7])").finditer(word):
         i = found.end()
         after = word[i]
         if after in _DIGITS:
             if found.group() == "-" or _regex(r"\d[.,:;/]*$").search(word, 0, i):
                 continue
-        elif found.group() == "-" and i < 2:
+        elif found.group() == "-" and (i < 2 or word[i - 2] == " "):
             continue
         cuts.append(i)
     cuts.append(len(word))
@@ -549,7 +565,7 @@ def _fast_inner(word: str) -> list[str]:
 
 def _refine(segment: str) -> list[str]:
     """A fast path piece with a `_FAST_COMPLEX` character, cut by ICU (a single piece otherwise)."""
-    if _FAST_COMPLEX.isdisjoint(segment):
+    if _simple_inside(segment):
         return [segment]
     return _segments_general(segment)
 
@@ -793,6 +809,8 @@ class _Wrapper:
                 best = (start + 1, False)
             self.emit(text, a, bounds[best[0]], best[1])
             start = best[0]
+            while start < n - 1 and clusters[start][0] in _BREAK_SPACES:  # no line starts with a space
+                start += 1
 
     def _inner_breaks(self, text: str, offset: int, word: str) -> list[tuple[int, bool]]:
         """Where the language breaks `word` (at text[offset]) inside: (offset in text, with a hyphen), in order."""
