@@ -637,3 +637,18 @@ def test_a_shortened_text_is_still_reported_with_a_language() -> None:
     assert all(measure(line, 13) <= 80 for line in result.lines)
     german = wrap("Sachbearbeitungsschalter Wohnsitzanmeldebestätigung", 60, 13, max_lines=2, language="de")
     assert german.truncated and german.lines[-1].endswith(ELLIPSIS)
+
+
+@pytest.mark.parametrize("language", ["de", "en_US", "fr", "nl", "pt_BR"])
+def test_lazily_parsed_dictionaries_hyphenate_as_pyphen_does(language: str) -> None:
+    import pyphen  # type: ignore[import-untyped]
+
+    from jmap.layout import linebreak
+
+    path = pyphen.LANGUAGES[language]
+    eager = pyphen.Pyphen(filename=path, cache=False)
+    lazy = pyphen.Pyphen.__new__(pyphen.Pyphen)
+    lazy.left, lazy.right, lazy.hd = 2, 2, linebreak._lazy_patterns(pyphen, path)
+    assert type(lazy.hd.patterns) is linebreak._Patterns  # not pyphen's own, slow way
+    words = ["Sachbearbeitungsschalter", "Wohnsitzanmeldebestätigung", "accessibility", "responsabilité", "Übergabe"]
+    assert [lazy.positions(w) for w in words] == [eager.positions(w) for w in words]

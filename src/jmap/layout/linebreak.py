@@ -16,10 +16,12 @@ need not pay (see docs/performance.md):
 Korean keeps its words whole (CSS `word-break: keep-all`): lines break at spaces.
 """
 
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
 from itertools import accumulate
+from typing import Any
 
 __all__ = ["hyphenation_points", "opportunities"]
 
@@ -119,10 +121,65 @@ def _dictionary(language: str) -> object | None:
     for name in (tag, _primary(language)):
         found = pyphen.language_fallback(name)
         if found:
+            path = pyphen.LANGUAGES[found]
+            if path not in pyphen.hdcache:
+                pyphen.hdcache[path] = _lazy_patterns(pyphen, path)
             # at least 4 letters go to the next line: "Sachbearbeitungs-schalter", not "...schal-ter"
             dictionary: object = pyphen.Pyphen(lang=found, left=2, right=4)
             return dictionary
     return None
+
+
+def _lazy_patterns(pyphen: Any, path: Any) -> Any:
+    """A `pyphen.HyphDict` that parses a pattern only when a word needs it.
+
+    pyphen parses every pattern of a dictionary up front: 0.5 s for the 1 MB German one,
+    more than a whole build. Here the file is only split into lines and each line's letters
+    (C-speed byte and string operations, ~30 ms); `positions` asks for a few dozen patterns a word.
+    """
+    with path.open("rb") as fd:
+        encoding = fd.readline().decode().strip()
+    if encoding.lower() == "microsoft-cp1251":
+        encoding = "cp1251"
+    data = re.sub(rb"[ \t\r]*\n[ \t]*", b"\n", path.read_bytes())  # as pyphen strips each line
+    if re.search(rb"(?m)^[^#%\n]*[/^]", data):
+        return pyphen.HyphDict(path)  # hex escapes or nonstandard hyphenation: pyphen's own way
+    # digits are ASCII in every encoding the dictionaries use: removed from the bytes, fast.
+    # Comment lines stay in, under keys no word asks for (pyphen lower-cases words).
+    lines = data.decode(encoding).split("\n")[1:]
+    keys = data.translate(None, b"0123456789").decode(encoding).split("\n")[1:]
+    pairs = zip(keys, lines, strict=True)
+    hd = pyphen.HyphDict.__new__(pyphen.HyphDict)
+    hd.patterns = _Patterns(pairs, pyphen.parse)
+    hd.cache = {}
+    hd.maxlen = max(map(len, keys))
+    return hd
+
+
+class _Patterns:
+    """Pattern letters -> (offset, values), parsed from the raw line when first asked for (as pyphen does)."""
+
+    def __init__(self, raw: Any, parse: Any) -> None:
+        self.raw: dict[str, str] = dict(raw)
+        self.parse = parse
+        self.parsed: dict[str, tuple[int, tuple[int, ...]] | None] = {}
+
+    def get(self, key: str) -> tuple[int, tuple[int, ...]] | None:
+        if key in self.parsed:
+            return self.parsed[key]
+        line = self.raw.get(key)
+        value = None
+        if line is not None:
+            values = tuple(int(i or "0") for i, _ in self.parse(line))
+            if max(values):
+                start, end = 0, len(values)
+                while not values[start]:
+                    start += 1
+                while not values[end - 1]:
+                    end -= 1
+                value = (start, values[start:end])
+        self.parsed[key] = value
+        return value
 
 
 def hyphenation_points(word: str, language: str | None) -> list[int]:
