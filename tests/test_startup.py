@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 #: is compiled ahead), ruamel (miniyaml reads plain maps) and dataclasses with inspect (records
 #: are NamedTuples): each costs a whole build several milliseconds (docs/performance.md).
 NEVER = ("typer", "click", "rich", "jsonschema", "jinja2", "ruamel", "_ruamel_yaml", "dataclasses", "inspect")
+#: The line breakers (ICU, hyphenation dictionaries, the phrase segmenter): for text the quick
+#: rules of jmap.layout.text do not cover, which no English example has.
+LINE_BREAKERS = ("icu4py", "pyphen", "budoux")
 
 
 def imports(stderr: str) -> dict[str, str]:
@@ -92,6 +95,12 @@ def test_a_plain_build_imports_no_command_line_or_schema_library(tmp_path: Path)
     assert loaded == []
     # No config file here, and the built-in theme manifests come compiled: no TOML to read.
     assert "tomllib" not in modules
+
+
+@pytest.mark.parametrize("name", ["online-shop", "bank-loan", "commuter", "hospital-outpatient", "saas-onboarding"])
+def test_an_english_map_loads_no_line_breaker(name: str, tmp_path: Path) -> None:
+    modules = build_imports(name, tmp_path)
+    assert sorted(m for m in modules if m.split(".")[0] in LINE_BREAKERS) == []
 
 
 def test_a_map_without_avatars_loads_no_image_checks(tmp_path: Path) -> None:

@@ -317,6 +317,8 @@ def _reference_wrap(text: str, width: float, size: float, weight: str, max_lines
                 best = (start + 1, clusters[start], False)
             start, line, hyphen = best
             lines.append((line.rstrip(_SPACES), hyphen))
+            while start < n - 1 and clusters[start][0] in _SPACES:  # no line starts with a space
+                start += 1
 
     def paragraph(text: str) -> None:
         words = [m.span() for m in re.finditer(r"[^ ]+", text) if re.search(r"://|@|\bwww\.", m.group(), re.I)]
@@ -419,8 +421,19 @@ def test_pieces_of_plain_text_measure_as_measured_alone(text: str, weight: str, 
 @settings(max_examples=100, deadline=None)
 @given(st.text(st.characters(max_codepoint=0x2FF, exclude_categories=["Cs"]), max_size=80))
 def test_fast_segmentation_agrees_with_the_general_one(text: str) -> None:
+    # the general one is ICU's UAX #14; the fast one leaves words with ( ! ? ... for `_refine`
     for paragraph in T._paragraphs(text):
-        assert T._segments(paragraph) == T._segments_general(paragraph)
+        assert [p for s in T._segments(paragraph) for p in T._refine(s)] == T._segments_general(paragraph)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("aZé1 2.,:;'\"&-/#@()!?+%[]{}$*=<>~^|_\\`\u201c\u201d\u2018\u2019\u00b7"), max_size=40))
+def test_fast_segmentation_of_ascii_punctuation_is_uax14(text: str) -> None:
+    from icu4py.breakers import LineBreaker
+
+    for paragraph in T._paragraphs(text):
+        expected = [piece for piece in LineBreaker(paragraph, "") if piece]
+        assert [p for s in T._fast_segments(paragraph) for p in T._refine(s)] == expected
 
 
 def test_german_compound_is_hyphenated_in_a_narrow_box() -> None:
@@ -508,3 +521,134 @@ def test_vertical_metrics() -> None:
 def test_font_stack_names_inter_first() -> None:
     assert T.FONT_STACK.startswith("Inter, ")
     assert T.FONT_STACK.endswith("sans-serif")
+
+
+# --- line breaking by the rules of each script (issue 12) ---------------------------------------
+
+
+def test_german_compound_hyphenates_at_a_syllable_with_the_dictionary() -> None:
+    word = "Sachbearbeitungsschalter"
+    width = measure("Sachbearbeitungsschal-", 13)  # room for more than the compound's first part
+    assert wrap(word, width, 13, language="de").lines == ("Sachbearbeitungs-", "schalter")
+    # without a language nothing is guessed: the word is broken where it fills the line
+    assert wrap(word, width, 13).lines == ("Sachbearbeitungsschal-", "ter")
+
+
+@pytest.mark.parametrize("width", [50, 70, 90, 110, 130])
+def test_german_lines_end_at_syllables_and_fit(width: float) -> None:
+    from jmap.layout import linebreak
+
+    for word in ("Sachbearbeitungsschalter", "Wohnsitzanmeldebestätigung", "Kundenzufriedenheit"):
+        lines = wrap(word, width, 13, language="de").lines
+        assert "".join(line.removesuffix("-") for line in lines) == word
+        points = linebreak.hyphenation_points(word, "de")
+        at = 0
+        for line in lines[:-1]:
+            assert line.endswith("-"), lines
+            start, at = at, at + len(line) - 1
+            # a syllable boundary of the dictionary, unless the next one is too wide for the line
+            following = [p for p in points if p > start]
+            assert at in points or not following or measure(word[start : following[0]] + "-", 13) > width, lines
+            assert measure(line, 13) <= width, (line, width)  # measured with its hyphen
+        assert measure(lines[-1], 13) <= width
+
+
+def test_hyphenation_drops_one_letter_syllables() -> None:
+    from jmap.layout import linebreak
+
+    points = linebreak.hyphenation_points("Sachbearbeitungsschalter", "de")
+    assert 16 in points and not {6, 7, 8} & set(points)  # pyphen also offers "Sachbe-a-r-beitung"
+    assert linebreak.hyphenation_points("Sachbearbeitungsschalter", None) == []
+    assert linebreak.hyphenation_points("Sachbearbeitungsschalter", "xx") == []
+
+
+_JA = [
+    "料金比較サイトでプランを比べる",
+    "機種別の読み取り位置をアニメーションで案内",
+    "オプションが初期状態で選択されている",
+    "回答者の42%が「開通手続きがわかりにくい」と回答。",
+    "ちょっと待ってください。ショップへ行かずにスマホだけで完結すること",
+]
+_SMALL_KANA = "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶー"
+_CLOSING = "、。，．）」』】〕》〉！？・：；…"
+
+
+@pytest.mark.parametrize("language", ["ja", None])
+def test_japanese_lines_never_start_with_closing_punctuation_or_small_kana(language: str | None) -> None:
+    for text in _JA:
+        for width in range(40, 320, 9):
+            lines = wrap(text, width, 13, language=language).lines
+            assert "".join(lines) == text
+            for line in lines[1:]:
+                assert line[0] not in _SMALL_KANA + _CLOSING, (width, lines)
+            assert all(measure(line, 13) <= width for line in lines)
+
+
+def test_japanese_last_line_is_never_a_lone_character() -> None:
+    for text in _JA:
+        for width in range(60, 320, 5):
+            lines = wrap(text, width, 13, language="ja").lines
+            assert "".join(lines) == text
+            if len(lines) > 1:
+                letters = [ch for ch in lines[-1] if ch not in _CLOSING]
+                assert len(letters) > 1, (width, lines)
+            assert all(measure(line, 13) <= width for line in lines)
+    # the case of the Japanese example: 「比べる」 stays whole instead of leaving 「る」 alone
+    width = measure("料金比較サイトでプランを比べ", 13)
+    lines = wrap("料金比較サイトでプランを比べる", width, 13, language="ja").lines
+    assert lines == ("料金比較サイトでプランを", "比べる")
+
+
+def test_japanese_breaks_between_phrases_where_they_fit() -> None:
+    text = "機種別の読み取り位置をアニメーションで案内"
+    width = measure("機種別の読み取り位置をアニメ", 13)
+    # without a language, UAX #14 breaks between any two characters (but not before "ー")
+    assert wrap(text, width, 13).lines[0] == "機種別の読み取り位置をアニ"
+    assert wrap(text, width, 13, language="ja").lines == ("機種別の読み取り位置を", "アニメーションで案内")
+
+
+def test_korean_breaks_at_spaces() -> None:
+    text = "고객 센터에 전화했습니다"
+    width = measure("고객 센터에 전화", 13)
+    assert wrap(text, width, 13, language="ko").lines == ("고객 센터에", "전화했습니다")
+    # without a language, UAX #14 lets Hangul break between syllables
+    assert wrap(text, width, 13).lines == ("고객 센터에 전화", "했습니다")
+
+
+@pytest.mark.parametrize(
+    ("text", "width_of", "lines"),
+    [
+        ("see e-mail", "see e-", ("see e-", "mail")),  # after a hyphen
+        ("ab foo(bar)", "foo(bar)", ("ab", "foo(bar)")),  # not before an opening parenthesis ("ab foo" fits)
+        ("EUR 10,000-30,000", "10,000-30,000", ("EUR", "10,000-30,000")),  # not in a number range
+        ("and/or", "and/", ("and/", "or")),  # after a slash
+        ("wait !", "wait", ("wait", "!")),  # a lone mark that fits nowhere else
+        ("say “hi” now", "say “hi”", ("say “hi”", "now")),
+    ],
+)
+def test_uax14_break_opportunities(text: str, width_of: str, lines: tuple[str, ...]) -> None:
+    assert wrap(text, measure(width_of, 13), 13).lines == lines
+
+
+def test_a_shortened_text_is_still_reported_with_a_language() -> None:
+    text = "料金比較サイトでプランを比べる。" * 4
+    result = wrap(text, 80, 13, max_lines=2, language="ja")
+    assert result.truncated and len(result.lines) == 2 and result.lines[-1].endswith(ELLIPSIS)
+    assert all(measure(line, 13) <= 80 for line in result.lines)
+    german = wrap("Sachbearbeitungsschalter Wohnsitzanmeldebestätigung", 60, 13, max_lines=2, language="de")
+    assert german.truncated and german.lines[-1].endswith(ELLIPSIS)
+
+
+@pytest.mark.parametrize("language", ["de", "en_US", "fr", "nl", "pt_BR"])
+def test_lazily_parsed_dictionaries_hyphenate_as_pyphen_does(language: str) -> None:
+    import pyphen  # type: ignore[import-untyped]
+
+    from jmap.layout import linebreak
+
+    path = pyphen.LANGUAGES[language]
+    eager = pyphen.Pyphen(filename=path, cache=False)
+    lazy = pyphen.Pyphen.__new__(pyphen.Pyphen)
+    lazy.left, lazy.right, lazy.hd = 2, 2, linebreak._lazy_patterns(pyphen, path)
+    assert type(lazy.hd.patterns) is linebreak._Patterns  # not pyphen's own, slow way
+    words = ["Sachbearbeitungsschalter", "Wohnsitzanmeldebestätigung", "accessibility", "responsabilité", "Übergabe"]
+    assert [lazy.positions(w) for w in words] == [eager.positions(w) for w in words]

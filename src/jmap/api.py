@@ -194,8 +194,8 @@ def _maps_in(folder: Path, found: Discovery) -> None:
 
 
 #: The top-level keys a map may have (schemas/journey.schema.json; tests/test_discovery.py keeps them equal).
-MAP_KEYS = frozenset({b"$schema", b"chapters", b"description", b"include", b"jmap", b"lanes", b"owner",
-                      b"personas", b"research", b"stages", b"tags", b"theme", b"title"})
+MAP_KEYS = frozenset({b"$schema", b"chapters", b"description", b"include", b"jmap", b"lanes", b"language",
+                      b"owner", b"personas", b"research", b"stages", b"tags", b"theme", b"title"})
 
 
 def _top_keys(path: Path) -> set[bytes] | None:

@@ -244,6 +244,8 @@ class Journey(NamedTuple):
     lanes: tuple[Lane, ...] = ()
     #: The file the map was loaded from.
     source: str = ""
+    #: The map's `language:` (BCP 47), "" when it names none: text then wraps by UAX #14 alone.
+    language: str = ""
 
     @property
     def persona_ids(self) -> tuple[str, ...]:

@@ -52,6 +52,7 @@ class _Normalizer:
             title=data["title"],
             description=data.get("description", ""),
             owner=data.get("owner", ""),
+            language=data.get("language", ""),
             tags=tuple(data.get("tags", ())),
             theme=self.theme(data.get("theme", "default")),
             personas=tuple(self.persona(p, ("personas", i)) for i, p in enumerate(data.get("personas", []))),

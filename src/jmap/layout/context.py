@@ -194,7 +194,7 @@ class LayoutContext:
     def wrap(self, text: str, w: float, size: float, weight: str = "regular",
              max_lines: int | None = MAX_LINES, about: About | None = None) -> tx.Wrapped:
         """`text` wrapped to `w`; a cut text is counted, marked, and told to `SHORTENED`'s listener."""
-        wrapped = tx.wrap(text, max(w, 1.0), size, weight, max_lines)
+        wrapped = tx.wrap(text, max(w, 1.0), size, weight, max_lines, self.j.language or None)
         if wrapped.truncated:
             self.truncated += 1
             self.flags.add("truncated")

@@ -89,10 +89,13 @@ _ZWJ = "\u200d"
 _BREAK_SPACES = " \u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000\u200b"
 _TABS = str.maketrans("\t\f\v", "   ")  # collapse with spaces, as SVG and HTML draw them
 
-# Kinsoku shori (CSS `line-break: normal`): never start a line with a closing
-# mark, never end one with an opening bracket.
+# Kinsoku shori (CSS `line-break: strict`, which ICU applies for Japanese and Chinese):
+# never start a line with a closing mark, small kana or a prolonged sound mark, never
+# end one with an opening bracket. Here they tell a lone character on a last line.
 _NO_LINE_START = frozenset(
     ")]}.,;:!?\u2019\u201d\u00bb\u203a"
+    "\u3041\u3043\u3045\u3047\u3049\u3063\u3083\u3085\u3087\u308e\u3095\u3096"
+    "\u30a1\u30a3\u30a5\u30a7\u30a9\u30c3\u30e3\u30e5\u30e7\u30ee\u30f5\u30f6\u30fc\u31f0\u31f1"
     "\u3001\u3002\uff0c\uff0e\u30fb\uff1a\uff1b\uff1f\uff01\u203c\u2047\u2048\u2049"
     "\uff09\uff3d\uff5d\u3015\u3009\u300b\u300d\u300f\u3011\u3019\u3017\u301f\uff60"
     "\u309d\u309e\u30fd\u30fe\u3005\u303b\u2026\u2025"
@@ -100,12 +103,10 @@ _NO_LINE_START = frozenset(
 _NO_LINE_END = frozenset(
     "([{\u2018\u201c\u00ab\u2039\uff08\uff3b\uff5b\u3014\u3008\u300a\u300c\u300e\u3010\u3018\u3016\u301d\uff5f"
 )
-# A line may break after these when letters surround them ("e-mail", "and/or").
-_BREAK_AFTER_IN_WORD = frozenset("-\u2010/")
-_BREAK_AFTER_DASH = frozenset("\u2013\u2014")
 # Words that are addresses: a hyphen added inside one would read as part of it.
 _ADDRESS = r"(?i)://|@|\bwww\."
 _WORD = r"[^ ]+"
+_LETTERS = r"[^\W\d_]{5,}"  # a run of letters long enough to hyphenate
 # Scripts written without spaces or without hyphenation: a word broken by force
 # gets no hyphen.
 _NO_HYPHEN_BLOCKS = (
@@ -460,46 +461,32 @@ def _is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
-def _break_between(before2: str, before: str, after: str) -> bool:
-    """May a line break between cluster `before` and cluster `after`?
+def _segments_general(paragraph: str, language: str | None = None, phrases: bool = True) -> list[str]:
+    """Cut a paragraph where UAX #14 (and the language's rules) let a line break, trailing spaces included."""
+    from jmap.layout import linebreak  # ICU: imported only for text that needs it
 
-    `before2` is the cluster before `before` ("" at the start).
-    """
-    a, b = before[-1], after[0]
-    if b in _BREAK_SPACES:
-        return False  # spaces stay at the end of the line they follow
-    if a in _BREAK_SPACES:
-        return True
-    if b in _NO_LINE_START or a in _NO_LINE_END:
-        return False
-    if _is_wide(before[0]) or _is_wide(b):
-        return True  # CJK (and emoji) break between any two characters
-    if a in _BREAK_AFTER_IN_WORD:
-        return bool(before2) and before2[0].isalnum() and b.isalnum()
-    return a in _BREAK_AFTER_DASH and b.isalnum()
+    return _whole_clusters(linebreak.opportunities(paragraph, language, phrases))
 
 
-def _segments_general(paragraph: str) -> list[str]:
-    """Cut a paragraph into unbreakable runs (trailing spaces included)."""
-    segments: list[str] = []
-    current: list[str] = []
-    before2 = before = ""
-    for cluster in _clusters(paragraph):
-        if current and _break_between(before2, before, cluster):
-            segments.append("".join(current))
-            current = []
-        current.append(cluster)
-        before2, before = before, cluster
-    if current:
-        segments.append("".join(current))
-    return segments
-
-
-# The same cuts for text below U+0300 (Latin, no combining marks, nothing wide),
-# by regular expression: most map text takes this path.
-_FAST_LIMIT = "\u0300"
+# The same cuts for most map text without ICU. A paragraph of "simple" characters (Latin
+# letters, digits, . , : ; ' " & # @ - / · curly quotes and spaces) is cut by the UAX #14
+# rules that apply to them; one that also has the ASCII characters in `_FAST_COMPLEX` is
+# cut at spaces the same way, and each word holding one of those inside (not just a
+# bracket or mark at an end) is cut by ICU only if the line needs it (`_Wrapper.paragraph`).
+# tests/test_text.py checks both against ICU.
 _FAST_WORD = r"[^ ]+ *| +"
-_FAST_INNER = r"(?<=[^\W_][-/])(?=[^\W_])"
+_FAST_SIMPLE = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ .,:;'\"&#@-/"
+    + "".join(chr(cp) for cp in range(0xC0, 0x250) if cp not in (0xD7, 0xF7))
+)
+_FAST_COMPLEX = frozenset("()[]{}!?+%$*=<>~^|\\`")  # "_" is a letter to UAX #14 (class AL)
+_OPENING_QUOTES = "\u201c\u2018"  # UAX #14 LB15a: no break after one, even before a space
+_CLOSING_QUOTES = "\u201d\u2019"  # LB15b: nor before one, even after a space
+_FAST_KNOWN = _FAST_SIMPLE | _FAST_COMPLEX | frozenset(_OPENING_QUOTES + _CLOSING_QUOTES + "\u00b7")
+_FAST_EDGES = ("([{" + _OPENING_QUOTES, ")]}!?.,:;'\"" + _CLOSING_QUOTES)  # brackets and marks around a word
+_FAST_NO_BREAK_BEFORE = ".,:;/)]}!?"  # UAX #14 LB13: not even after a space
+_QUOTES_AND_OPENING = "([{'\"" + _OPENING_QUOTES + _CLOSING_QUOTES
+_DIGITS = "0123456789"
 
 
 @cache
@@ -508,16 +495,94 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _segments(paragraph: str) -> list[str]:
-    if not paragraph.isascii() and max(paragraph) >= _FAST_LIMIT:
-        return _segments_general(paragraph)
-    segments: list[str] = []
+def _segments(paragraph: str, language: str | None = None) -> list[str]:
+    """Cut a paragraph where a line may break (UAX #14), each piece with its trailing spaces.
+
+    Text below U+0300 made of the characters `_fast_segments` knows is cut there, without
+    importing ICU; other text goes to `jmap.layout.linebreak`.
+    """
+    if not _FAST_KNOWN.issuperset(paragraph):
+        return _segments_general(paragraph, language)
+    return _fast_segments(paragraph)
+
+
+def _fast_segments(paragraph: str) -> list[str]:
+    """UAX #14 cuts of a paragraph of `_FAST_SIMPLE` and `_FAST_COMPLEX` characters.
+
+    A piece with a `_FAST_COMPLEX` character is left whole: `_refine` cuts it.
+    """
+    words: list[str] = []
     for token in _regex(_FAST_WORD).findall(paragraph):
-        if "-" in token or "/" in token:
-            segments.extend(_regex(_FAST_INNER).split(token))
+        first, then = token[0], token[1:2]
+        if first in _CLOSING_QUOTES:  # LB15b: only where what follows closes too
+            joins = then in ("", " ") or then in _QUOTES_AND_OPENING[3:] + ")]}!?.,:;/"
+        else:  # LB13, except LB15c: " .5"
+            joins = first in _FAST_NO_BREAK_BEFORE and not (first in ".,:;" and then.isdigit())
+        if words and (joins or _holds_on(words[-1].rstrip(" "))):
+            words[-1] += token
         else:
-            segments.append(token)
+            words.append(token)
+    segments: list[str] = []
+    for word in words:
+        if ("-" in word or "/" in word) and _simple_inside(word):
+            segments.extend(_fast_inner(word))
+        else:
+            segments.append(word)
     return segments
+
+
+def _holds_on(word: str) -> bool:
+    """Does `word` end so that no line may break after it, even at a space (UAX #14 LB14, LB15a)?"""
+    if word[-1] in "([{":
+        return True
+    return word[-1] in _OPENING_QUOTES and (len(word) == 1 or word[-2] in _QUOTES_AND_OPENING + " ")
+
+
+def _simple_inside(word: str) -> bool:
+    """Are the characters of `word` simple, but for brackets and marks at either end?"""
+    return _FAST_COMPLEX.isdisjoint(word.rstrip(" ").lstrip(_FAST_EDGES[0]).rstrip(_FAST_EDGES[1]))
+
+
+def _fast_inner(word: str) -> list[str]:
+    """`word` (simple characters, no space inside) cut after its hyphens and slashes, as UAX #14 does.
+
+    After "-" before a letter, unless the hyphen begins the word (LB20a); after "/" before
+    a letter, or before a digit unless a number runs up to it ("1/2", LB25).
+    """
+    cuts = [0]
+    for found in _regex(r"[-/](?=\w|[&#@\u00b7])").finditer(word):
+        i = found.end()
+        after = word[i]
+        if after in _DIGITS:
+            if found.group() == "-" or _regex(r"\d[.,:;/]*$").search(word, 0, i):
+                continue
+        elif found.group() == "-" and (i < 2 or word[i - 2] == " "):
+            continue
+        cuts.append(i)
+    cuts.append(len(word))
+    return [word[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def _refine(segment: str) -> list[str]:
+    """A fast path piece with a `_FAST_COMPLEX` character, cut by ICU (a single piece otherwise)."""
+    if _simple_inside(segment):
+        return [segment]
+    return _segments_general(segment)
+
+
+def _whole_clusters(pieces: list[str]) -> list[str]:
+    """`pieces` joined again wherever a cut would fall inside a cluster (see `_clusters`)."""
+    text = "".join(pieces)
+    ends = set(_offsets(_clusters(text)))
+    out: list[str] = []
+    at = 0
+    for piece in pieces:
+        if out and at not in ends:
+            out[-1] += piece
+        else:
+            out.append(piece)
+        at += len(piece)
+    return out
 
 
 def _hyphenates(before: str, after: str) -> bool:
@@ -621,12 +686,14 @@ class _Wrapper:
     summed once) or `_Shaped` (each candidate measured whole) measurer.
     """
 
-    def __init__(self, width: float, size: float, weight: str) -> None:
+    def __init__(self, width: float, size: float, weight: str, language: str | None = None) -> None:
         self.width = width
         self.size = size
         self.weight = weight
+        self.language = language
         self.face = _face(weight)
         self.lines: list[tuple[str, bool]] = []  # (text, ends with an added hyphen)
+        self.starts: list[int] = []  # where each line of the current paragraph starts in it
 
     def measurer(self, text: str) -> _Plain | _Shaped:
         return _Plain(text, self.weight) if self.face.plain(text) else _Shaped(text, self.weight)
@@ -635,40 +702,97 @@ class _Wrapper:
         # the same arithmetic as `measure`, so a line that fits here measures <= width
         return units * self.size / 1000 <= self.width
 
+    def emit(self, text: str, start: int, end: int, hyphen: bool = False) -> None:
+        """Add the line text[start:end] (without its trailing spaces), plus the hyphen it was broken with."""
+        self.lines.append((text[start : _rstrip(text, start, end)] + (HYPHEN if hyphen else ""), hyphen))
+        self.starts.append(start)
+
     def paragraph(self, text: str) -> None:
         m = self.measurer(text)
         whole = _rstrip(text, 0, len(text))
+        self.starts = []
         if m.grows and self.fits(m.units(0, whole)):
             # every line the loop below would try is a prefix of this one, no wider: all fit
             self.lines.append((text[:whole], False))
             return
-        segments = _segments(text)
+        segments = _segments(text, self.language)
         bounds = _offsets(segments)
-        line = end = 0  # the open line is text[line:end]
-        for k, segment in enumerate(segments):
+        line = end = k = 0  # the open line is text[line:end]
+        while k < len(segments):
+            segment = segments[k]
             start, stop = bounds[k], bounds[k + 1]
+            k += 1
             core = _rstrip(text, start, stop)
             if self.fits(m.units(line, core if core > start else _rstrip(text, line, start))):
                 end = stop
                 continue
+            pieces = _refine(segment)
+            if len(pieces) > 1:  # a word with a break inside it, which only now matters
+                segments[k - 1 : k] = pieces
+                bounds[k - 1 : k + 1] = _offsets(pieces, start)
+                k -= 1
+                continue
             if end > line:
-                self.lines.append((text[line : _rstrip(text, line, end)], False))
+                self.emit(text, line, end)
             if self.fits(m.units(start, core)):
                 line, end = start, stop
                 continue
             line, end = self._break_word(m, start, segment), stop
-        self.lines.append((text[line : _rstrip(text, line, end)], False))
+        self.emit(text, line, end)
+        self._no_lone_last(m, bounds)
+
+    def _no_lone_last(self, m: _Plain | _Shaped, bounds: list[int]) -> None:
+        """Give a lone CJK character on a Japanese or Chinese paragraph's last line company from the line before.
+
+        The last break opportunity of the line before that leaves both lines fitting
+        moves down; where there is none, the lines stay as they are.
+        """
+        if len(self.starts) < 2 or self.lines[-2][1] or not _is_cjk_language(self.language):
+            return
+        text, prev, last = m.text, self.starts[-2], self.starts[-1]
+        letters = [c for c in _clusters(text[last:].rstrip(_BREAK_SPACES)) if c[0] not in _NO_LINE_START]
+        if len(letters) != 1 or not _is_wide(letters[0][0]):
+            return
+        end = _rstrip(text, 0, len(text))
+        if not text.isascii():  # inside phrases too (a phrase wider than the line was broken inside)
+            bounds = _offsets(_segments_general(text, self.language, phrases=False))
+        for cut in reversed(bounds):
+            if not prev < cut < last:
+                continue
+            if self.fits(m.units(cut, end)) and self.fits(m.units(prev, _rstrip(text, prev, cut))):
+                del self.lines[-2:], self.starts[-2:]
+                self.emit(text, prev, cut)
+                self.emit(text, cut, end)
+            return
 
     def _break_word(self, m: _Plain | _Shaped, offset: int, word: str) -> int:
-        """Emit lines for a run too wide for a line; return where its last, open piece starts."""
+        """Emit lines for a run too wide for a line; return where its last, open piece starts.
+
+        It breaks where the language lets it first (syllables from a hyphenation
+        dictionary, with a hyphen; the break opportunities inside a Japanese phrase),
+        at the last such place that fits; only where none fits, between any two
+        characters (with a hyphen where the script hyphenates).
+        """
         text = m.text
+        stop = offset + len(word)
+        preferred = self._inner_breaks(text, offset, word)
         clusters = _clusters(word)
         bounds = _offsets(clusters, offset)
         hyphenate = not _in_address(text, offset)
         start, n = 0, len(clusters)
         while True:
-            best: tuple[int, str, bool] | None = None
             a = bounds[start]
+            if preferred and start < n - 1 and not self.fits(m.units(a, _rstrip(text, a, stop))):
+                chosen = next(
+                    ((cut, hyphen) for cut, hyphen in reversed(preferred)
+                     if a < cut < stop and self.fits(m.units(a, cut, HYPHEN if hyphen else ""))),
+                    None,
+                )  # fmt: skip
+                if chosen is not None:
+                    self.emit(text, a, chosen[0], chosen[1])
+                    start = bounds.index(chosen[0])
+                    continue
+            best: tuple[int, bool] | None = None
             for end in range(start + 1, n + 1):
                 b = bounds[end]
                 if end == n:
@@ -678,13 +802,35 @@ class _Wrapper:
                 if not self.fits(m.units(a, b)):
                     break
                 if not (hyphenate and _hyphenates(clusters[end - 1], clusters[end])):
-                    best = (end, text[a:b], False)
+                    best = (end, False)
                 elif self.fits(m.units(a, b, HYPHEN)):
-                    best = (end, text[a:b] + HYPHEN, True)
+                    best = (end, True)
             if best is None:  # not even one character fits: it goes alone
-                best = (start + 1, clusters[start], False)
-            start, line, hyphen = best
-            self.lines.append((line.rstrip(_BREAK_SPACES), hyphen))
+                best = (start + 1, False)
+            self.emit(text, a, bounds[best[0]], best[1])
+            start = best[0]
+            while start < n - 1 and clusters[start][0] in _BREAK_SPACES:  # no line starts with a space
+                start += 1
+
+    def _inner_breaks(self, text: str, offset: int, word: str) -> list[tuple[int, bool]]:
+        """Where the language breaks `word` (at text[offset]) inside: (offset in text, with a hyphen), in order."""
+        language = self.language
+        if not language:
+            return []
+        if any(_is_wide(ch) for ch in word):  # a Japanese phrase: break where ICU would without phrases
+            from jmap.layout import linebreak
+
+            pieces = _whole_clusters(linebreak.opportunities(word, language, phrases=False))
+            return [(cut, False) for cut in _offsets(pieces, offset)[1:-1]]
+        if _in_address(text, offset):
+            return []
+        breaks: list[tuple[int, bool]] = []
+        for found in _regex(_LETTERS).finditer(word):  # each run of letters, by the dictionary
+            from jmap.layout import linebreak  # pyphen: only for a word too wide for its line
+
+            base = offset + found.start()
+            breaks.extend((base + point, True) for point in linebreak.hyphenation_points(found.group(), language))
+        return breaks
 
     def ellipsize(self, line: str, hyphen: bool) -> str:
         """`line` cut short enough to end in "…" and still fit."""
@@ -697,6 +843,11 @@ class _Wrapper:
             if self.fits(m.units(0, cut, ELLIPSIS)):
                 return line[:cut] + ELLIPSIS
         return ELLIPSIS
+
+
+def _is_cjk_language(language: str | None) -> bool:
+    """Is `language` (BCP 47) Japanese or Chinese?"""
+    return language is not None and language.replace("_", "-").split("-", 1)[0].lower() in ("ja", "zh", "yue")
 
 
 def _in_address(text: str, offset: int) -> bool:
@@ -733,16 +884,23 @@ def wrap(
     size: float,
     weight: str = "regular",
     max_lines: int | None = None,
+    language: str | None = None,
 ) -> Wrapped:
     """Break `text` into lines no wider than `width` px at font `size` px.
 
-    Lines break at spaces, after hyphens and slashes inside words, and between
-    CJK characters (never before closing or after opening punctuation); explicit
-    newlines are kept. Runs of spaces and tabs collapse to one space, as SVG and
-    HTML draw them. A word wider than the box is broken between characters, with
-    a hyphen where the script hyphenates. Only a single character wider than
-    `width` (or a lone "…") can exceed it. With `max_lines`, the text is cut and
-    the last line ends in "…" (`truncated=True`); nothing is dropped silently.
+    Lines break where the Unicode line-breaking algorithm (UAX #14) lets them: at
+    spaces, after hyphens and slashes inside words, between CJK characters (never
+    before closing punctuation or small kana, never after opening punctuation);
+    explicit newlines are kept. `language` (BCP 47, the map's `language:`) adds its
+    rules: Japanese breaks between phrases, Korean only at spaces, and a word wider
+    than the box is hyphenated at syllables by the language's dictionary. A lone
+    CJK character on a paragraph's last line takes company from the line before.
+    Without a language nothing is guessed: UAX #14 only. Runs of spaces and tabs
+    collapse to one space, as SVG and HTML draw them. A word wider than the box
+    that has no such place is broken between characters, with a hyphen where the
+    script hyphenates. Only a single character wider than `width` (or a lone "…")
+    can exceed it. With `max_lines`, the text is cut and the last line ends in "…"
+    (`truncated=True`); nothing is dropped silently.
     """
     if not (size > 0 and math.isfinite(size)):
         raise ValueError(f"font size must be a positive number, not {size!r}")
@@ -751,14 +909,16 @@ def wrap(
     if max_lines is not None and max_lines < 1:
         raise ValueError(f"max_lines must be at least 1, not {max_lines!r}")
     _face(weight)
-    return _wrap(text, width, size, weight, max_lines)
+    return _wrap(text, width, size, weight, max_lines, language or None)
 
 
 @lru_cache(maxsize=4096)
-def _wrap(text: str, width: float, size: float, weight: str, max_lines: int | None) -> Wrapped:
+def _wrap(
+    text: str, width: float, size: float, weight: str, max_lines: int | None, language: str | None = None
+) -> Wrapped:
     """`wrap`, remembered: each build of a map wraps the same labels in the same boxes."""
     rtl = is_rtl(text)
-    wrapper = _Wrapper(width, size, weight)
+    wrapper = _Wrapper(width, size, weight, language)
     for paragraph in _paragraphs(text):
         wrapper.paragraph(paragraph)
         if max_lines is not None and len(wrapper.lines) > max_lines:
