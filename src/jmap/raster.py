@@ -849,6 +849,7 @@ def _encode(recording: Any, pixel_width: int, pixel_height: int, alpha: bool) ->
     band_surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, pixel_width, min(BAND_ROWS, pixel_height))
     stride = band_surface.get_stride()
     compressor = _deflate().compressobj(PNG_LEVEL)
+    opaque = b"\xff" * (pixel_width * BAND_ROWS)
     chunks: list[bytes] = []
     for top in range(0, pixel_height, BAND_ROWS):
         count = min(BAND_ROWS, pixel_height - top)
@@ -863,8 +864,8 @@ def _encode(recording: Any, pixel_width: int, pixel_height: int, alpha: bool) ->
         band = bytes(band_surface.get_data())[:stride * count]
         if stride != 4 * pixel_width:
             band = b"".join(band[r * stride:r * stride + 4 * pixel_width] for r in range(count))
-        if not alpha and band[3::4].count(255) != pixel_width * count:
-            return None
+        if not alpha and band[3::4] != (opaque if count == BAND_ROWS else b"\xff" * (pixel_width * count)):
+            return None  # a comparison (memcmp) is ~1/3 faster than counting the 255s
         chunks.extend(compressor.compress(part) for part in _png_rows(band, pixel_width, alpha))
     chunks.append(compressor.flush())
     header = struct.pack(">IIBBBBB", pixel_width, pixel_height, 8, 6 if alpha else 2, 0, 0, 0)
