@@ -53,6 +53,7 @@ from jmap.model import (
     Research,
     Stage,
     StageOrStep,
+    StoryboardImage,  # lane: storyboard
     Touchpoint,
 )
 from jmap.normalize import initials_of
@@ -72,7 +73,8 @@ Key = tuple[str | int, ...]
 WordOps = tuple[tuple[str, str], ...]
 
 ITEM_LANES = ("actions", "touchpoints", "thoughts", "feelings", "pain_points", "opportunities", "kpis",
-              "frontstage", "backstage", "support")
+              "frontstage", "backstage", "support",
+              "storyboard")  # lane: storyboard
 #: One item of a lane, in words: (singular, plural).
 LANE_NOUNS: dict[str, tuple[str, str]] = {
     "actions": ("action", "actions"),
@@ -85,6 +87,7 @@ LANE_NOUNS: dict[str, tuple[str, str]] = {
     "frontstage": ("frontstage item", "frontstage items"),
     "backstage": ("backstage item", "backstage items"),
     "support": ("support process", "support processes"),
+    "storyboard": ("storyboard image", "storyboard images"),  # lane: storyboard
 }
 _SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 _PERSONA_LISTS = ("goals", "needs", "expectations", "frustrations")
@@ -622,6 +625,8 @@ class _Differ:
             names = ("priority", "owner", "note")
         elif isinstance(after, Kpi):
             names = ()
+        elif isinstance(after, StoryboardImage) and isinstance(before, StoryboardImage):  # lane: storyboard
+            names = self.storyboard_fields(key, before, after, common)
         for name in names:
             a, b = getattr(before, name, ""), getattr(after, name, "")
             if a != b:
@@ -630,6 +635,17 @@ class _Differ:
                     verb = "worse" if _SEVERITY_RANK.get(b, 1) > _SEVERITY_RANK.get(a, 1) else "eased"
                 self.add(Change(CHANGED, key, "item", verb, field=name, old=a or None, new=b or None, **common))
         self.evidence(key, "item", getattr(before, "evidence", ()), getattr(after, "evidence", ()), common)
+
+    def storyboard_fields(self, key: Key, before: StoryboardImage, after: StoryboardImage,
+                          common: dict[str, Any]) -> tuple[str, ...]:
+        """A storyboard picture's file and alt text (its caption is its text); returns the fields left to compare."""
+        a, b = _relative(before.image, self.old.source), _relative(after.image, self.new.source)
+        if a != b:
+            self.add(Change(CHANGED, key, "item", "changed", field="image", old=a, new=b, **common))
+        if before.alt != after.alt and (before.caption or after.caption):  # else the alt text is the text
+            self.add(Change(CHANGED, key, "item", "changed", field="alt_text", old=before.alt, new=after.alt,
+                            **common))
+        return ("note",)
 
     def kpi_fields(self, key: Key, before: Kpi, after: Kpi, common: dict[str, Any]) -> None:
         if before.value != after.value:
@@ -795,6 +811,8 @@ def _text(item: Any) -> str:
 
 
 def _text_field(item: Any) -> str:
+    if isinstance(item, StoryboardImage):  # lane: storyboard
+        return "caption" if item.caption else "alt_text"
     return "name" if isinstance(item, (Touchpoint, Kpi)) else "text"
 
 
@@ -811,6 +829,8 @@ def _item_detail(item: Any) -> str:
                                                     if item.target is not None else "")
     if isinstance(item, Touchpoint) and item.channel != "other":
         return item.channel
+    if isinstance(item, StoryboardImage):  # lane: storyboard
+        return os.path.basename(item.image)
     return ""
 
 

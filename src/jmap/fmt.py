@@ -60,6 +60,7 @@ _LANE_KINDS = {
     "actions": "text_items", "thoughts": "text_items", "feelings": "text_items", "frontstage": "text_items",
     "backstage": "text_items", "support": "text_items", "touchpoints": "touchpoints", "pain_points": "pain_points",
     "opportunities": "opportunities", "kpis": "kpis", "emotion": "emotion", "custom": "custom", "evidence": "ids",
+    "storyboard": "storyboard",  # lane: storyboard
 }
 _CHILD_KINDS: dict[str, dict[str, str]] = {
     "root": {"personas": "personas", "research": "researches", "lanes": "lanes", "chapters": "chapters",
@@ -77,6 +78,7 @@ _ITEM_KINDS = {
     "personas": "persona", "researches": "research", "lanes": "lane", "chapters": "chapter", "stages": "stage",
     "steps": "step", "texts": "text", "text_items": "text_item", "touchpoints": "touchpoint",
     "pain_points": "pain_point", "opportunities": "opportunity", "kpis": "kpi", "ids": "id",
+    "storyboard": "storyboard_image",  # lane: storyboard
 }
 #: Mappings always written in block style.
 _BLOCK_MAPS = {"root", "library", "persona", "research", "stage", "step", "custom"}
@@ -100,7 +102,7 @@ def _key_orders() -> dict[str, tuple[str, ...]]:
     theme = props(defs["theme"])
     orders = {name: tuple(props(defs[name])) for name in (
         "persona", "research", "chapter", "lane", "stage", "step", "kpi", "text_item", "touchpoint",
-        "pain_point", "opportunity")}
+        "pain_point", "opportunity", "storyboard_image")}  # lane: storyboard (storyboard_image)
     orders.update(root=tuple(full["properties"]), library=tuple(props(defs["library"])), theme=tuple(theme),
                   colors=tuple(props(theme["colors"])))
     return orders

@@ -22,6 +22,7 @@ from jmap.model import (
     Research,
     Stage,
     Step,
+    StoryboardImage,  # lane: storyboard
     TextItem,
     Theme,
     Touchpoint,
@@ -164,7 +165,25 @@ class _Normalizer:
                 for lane_id in self.custom_lane_ids
                 if lane_id in custom
             ),
+            storyboard=tuple(  # lane: storyboard
+                self.storyboard_image(s, (*path, "storyboard", i)) for i, s in enumerate(raw.get("storyboard", []))
+            ),
         )
+
+    def storyboard_image(self, raw: dict[str, Any], path: DocPath) -> StoryboardImage:
+        """A storyboard picture, its path resolved and confined to the project like an avatar's."""
+        origin = Path(self.doc.span((*path, "image")).path)
+        base = origin.parent if origin.name else self.doc.path.parent
+        image = str(confine(raw["image"], base.resolve(), self.doc.root))
+        from jmap.images import ImageError, check_image_file  # only for maps with a storyboard
+
+        try:
+            info = check_image_file(image)
+            width, height = info.width, info.height
+        except ImageError:  # reported by validation (E400-E413); a visual diff's old side draws a placeholder
+            width = height = 0
+        return StoryboardImage(image, raw["alt"], raw.get("caption", ""), raw.get("note", ""), width, height,
+                               self.span(path))
 
     def text_item(self, raw: str | dict[str, Any], path: DocPath) -> TextItem:
         if isinstance(raw, str):

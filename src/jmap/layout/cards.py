@@ -17,6 +17,7 @@ from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import with_unit
 from jmap.layout.rhythm import PAD_X, PAD_Y, RADIUS
 from jmap.layout.shapes import bubble, left_stripe
+from jmap.layout.storyboard import storyboard_plan  # lane: storyboard
 from jmap.model import Kpi, Lane, Opportunity, PainPoint, Research, TextItem
 from jmap.themes import PRIORITIES, SEVERITIES
 
@@ -35,6 +36,7 @@ _LANE_CLASSES = {
     "backstage": "backstage",
     "support": "support",
     "evidence": "evidence",
+    "storyboard": "storyboard",  # lane: storyboard
 }
 
 
@@ -43,6 +45,7 @@ _ITEM_WORDS = {
     "actions": "action", "touchpoints": "touchpoint", "thoughts": "thought", "feelings": "feeling",
     "pain_points": "pain point", "opportunities": "opportunity", "kpis": "KPI", "frontstage": "frontstage item",
     "backstage": "backstage item", "support": "support item", "evidence": "research source",
+    "storyboard": "storyboard caption",  # lane: storyboard
 }
 
 
@@ -87,6 +90,8 @@ class CardsMixin(LayoutContext):
         c = self.c
         if lid == "evidence":
             return self.source_item_plan(item, w, data, id_base)
+        if lid == "storyboard":  # lane: storyboard
+            return storyboard_plan(self, lane, item, w, data, id_base)
         if lane.custom:
             if lane.style == "cards":
                 return self.card(**base, text=item.text, cls="card custom", fill=c["card"], stroke=c["card_border"])

@@ -49,7 +49,8 @@ COLOR_KEYS = {ADDED: "diff_added", CHANGED: "diff_changed", REMOVED: "diff_remov
 WORDS = {ADDED: "Added", CHANGED: "Changed", REMOVED: "Removed"}
 #: The built-in lanes that hold items (as `Lanes` has them).
 _ITEM_LANES = ("actions", "touchpoints", "thoughts", "feelings", "pain_points", "opportunities", "kpis",
-               "frontstage", "backstage", "support")
+               "frontstage", "backstage", "support",
+               "storyboard")  # lane: storyboard
 _RADIUS = 6.0  # the engine's card corner
 _OUTSET = 2.5  # outline outside a card (cards stand 8 px apart)
 

@@ -50,6 +50,7 @@ _LANE_ICONS = {
     "opportunities": "opportunity",
     "kpis": "kpi",
     "evidence": "evidence",
+    "storyboard": "picture",  # lane: storyboard
 }
 
 

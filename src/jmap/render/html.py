@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
-from jmap.model import LANE_TITLES, Journey, Kpi, Opportunity, PainPoint, Research, StageOrStep, Touchpoint
+from jmap.model import (  # lane: storyboard (StoryboardImage)
+    LANE_TITLES, Journey, Kpi, Opportunity, PainPoint, Research, StageOrStep, StoryboardImage, Touchpoint,
+)
 from jmap.resources import data_dir
 
 if TYPE_CHECKING:
@@ -747,6 +749,8 @@ def item_info(item: Any, lane_name: str, where: str, backing: list[str] | None =
             sign = "\u2264" if item.better == "lower" else "\u2265"
             facts.append(["Target", f"{sign} {_quantity(item.target, item.unit)}"])
             facts.append(["Status", "Target met" if item.met else "Target missed"])
+    elif isinstance(item, StoryboardImage) and item.caption:  # lane: storyboard (the caption is the text)
+        facts.append(["Alt text", item.alt])
     info: dict[str, Any] = {
         "lane": lane_name,
         "stage": where,
