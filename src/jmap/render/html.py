@@ -34,8 +34,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
-from jmap.model import (  # lane: storyboard (StoryboardImage)
-    LANE_TITLES, Journey, Kpi, Opportunity, PainPoint, Research, StageOrStep, StoryboardImage, Touchpoint,
+from jmap.model import (
+    LANE_TITLES,
+    Journey,
+    Kpi,
+    Opportunity,
+    PainPoint,
+    Research,
+    StageOrStep,
+    StoryboardImage,  # lane: storyboard
+    Touchpoint,
 )
 from jmap.resources import data_dir
 
