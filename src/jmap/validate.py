@@ -44,6 +44,7 @@ _LIST_NOUNS = {
     "actions": "action",
     "thoughts": "thought",
     "feelings": "feeling",
+    "storyboard": "storyboard image",  # lane: storyboard
 }
 
 _EVIDENCED_LANES = ("thoughts", "feelings", "pain_points", "opportunities", "kpis")
@@ -232,7 +233,8 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
             return Diagnostic(
                 "E206", "the map does not say its format version", span, hint="add `jmap: 1` as the first line"
             )
-        return Diagnostic("E201", f"{where} needs a '{missing}'", span)
+        article = "an" if missing[:1] in ("a", "e", "i", "o", "u") else "a"
+        return Diagnostic("E201", f"{where} needs {article} '{missing}'", span)
     field = _field_name(path)
     if keyword == "const" and path == ("jmap",):
         if isinstance(value, bool) or not isinstance(value, int | float):  # `jmap: "1"`: the version, but as text
@@ -832,7 +834,8 @@ class _Semantics:
         try:
             check_image_file(confine(avatar, origin.resolve().parent, self.doc.root))
         except ImageError as error:
-            self.error(error.code, f"cannot use this {what}: {error.message}", path, error.hint)
+            self.error(error.code, f"cannot use this {what}: {error.message}", path,
+                       error.hint.replace("an avatar", f"a {what}"))
         except ValueError as error:
             code, message = error.args[0]
             self.error(code, f"cannot use this {what}: {message}", path)
