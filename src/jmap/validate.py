@@ -835,7 +835,7 @@ class _Semantics:
             check_image_file(confine(avatar, origin.resolve().parent, self.doc.root))
         except ImageError as error:
             self.error(error.code, f"cannot use this {what}: {error.message}", path,
-                       error.hint.replace("an avatar", f"a {what}"))
+                       error.hint if what == "avatar" else error.hint.replace("an avatar", f"a {what}"))
         except ValueError as error:
             code, message = error.args[0]
             self.error(code, f"cannot use this {what}: {message}", path)
