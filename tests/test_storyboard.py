@@ -240,3 +240,26 @@ def test_alt_text_is_required_and_said_in_the_users_terms(project: Path) -> None
     result = check(write(project, storyboard_map("      - {image: shots/wide.png, caption: Card form}\n")))
     (error,) = [d for d in result.diagnostics if d.code == "E201"]
     assert error.message == "storyboard image 1 of stage 'pay' needs an 'alt'"
+
+
+def test_git_revisions_mirror_the_pictures_so_both_sides_pass_their_checks(project: Path) -> None:
+    import os
+    import subprocess
+
+    from jmap.diff import diff_revisions
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True,
+                       env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
+
+    path = write(project, storyboard_map(WIDE))
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "map")
+    write(project, storyboard_map(WIDE.replace("caption: Card form", "caption: Card form v2")))
+    (result,) = diff_revisions("HEAD", [str(path)], cwd=project)
+    assert result.diagnostics == [], [str(d) for d in result.diagnostics]
+    assert [describe(c) for c in result.changes] == ["storyboard image reworded: Card form{+ v2+}"]
+    _, lay = diff_layout(result)
+    assert len([n for n in lay.walk() if isinstance(n, Picture)]) == 1  # the new side's picture, drawn
