@@ -240,7 +240,8 @@ def _image_references(data: dict[str, Any]) -> list[str]:
             found.append(avatar)
     stages = data.get("stages")
     columns = [s for s in stages if isinstance(s, dict)] if isinstance(stages, list) else []
-    columns += [step for s in columns if isinstance(s.get("steps"), list) for step in s["steps"] if isinstance(step, dict)]
+    columns += [step for s in columns if isinstance(s.get("steps"), list)
+                for step in s["steps"] if isinstance(step, dict)]
     for column in columns:  # lane: storyboard
         pictures = column.get("storyboard")
         for picture in pictures if isinstance(pictures, list) else []:
