@@ -173,6 +173,17 @@ def test_png_draws_the_picture_where_the_layout_puts_it(project: Path) -> None:
     assert max(abs(a - b) for a, b in zip(outside, RED, strict=True)) > 60
 
 
+def test_pdf_embeds_the_picture_at_its_pixel_size(project: Path) -> None:
+    import re
+
+    from jmap.export import svg_to_pdf
+
+    journey = journey_of(write(project, storyboard_map(WIDE)))
+    pdf = svg_to_pdf(render_layout_svg(layout(journey, avatar_images(journey), tooltips=False)))
+    images = re.findall(rb"/Subtype\s*/Image\s*/Width\s*(\d+)\s*/Height\s*(\d+)", pdf)
+    assert images == [(b"80", b"40")]
+
+
 def test_html_has_the_lane_toggle_and_a_tooltip_with_caption_and_alt_text(project: Path) -> None:
     from jmap.render.html import card_data, render_html
 
