@@ -101,6 +101,27 @@ class Kpi(NamedTuple):
         return self.value >= self.target
 
 
+class StoryboardImage(NamedTuple):
+    """A picture of a stage or step (screenshot, photo, sketch): checked like an avatar, drawn scaled."""
+
+    #: Absolute path of the image, resolved and confined by the loader.
+    image: str
+    #: What the image shows, in words (the SVG <title>, the HTML alt text).
+    alt: str
+    caption: str = ""
+    note: str = ""
+    #: Pixel size from the file's header (read when the map is loaded; 0 when it cannot be read), for the layout.
+    width: int = 0
+    height: int = 0
+    span: Span = NO_SPAN
+    evidence: tuple[str, ...] = ()  # none: pictures cite no research; kept for the lane-generic code
+
+    @property
+    def text(self) -> str:
+        """The words that stand for the picture: its caption, else its alt text (diff, tooltips)."""
+        return self.caption or self.alt
+
+
 class Lanes(NamedTuple):
     """The content of one column (a stage or a step), lane by lane."""
 
@@ -117,6 +138,7 @@ class Lanes(NamedTuple):
     support: tuple[TextItem, ...] = ()
     #: Custom lane id -> items, in the order of the map's `lanes`.
     custom: tuple[tuple[str, tuple[TextItem, ...]], ...] = ()
+    storyboard: tuple[StoryboardImage, ...] = ()
 
     def items(self, lane: str) -> tuple[Any, ...]:
         """The items of a built-in or custom lane (empty when it has none)."""
