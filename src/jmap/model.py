@@ -125,6 +125,7 @@ class StoryboardImage(NamedTuple):
 class Lanes(NamedTuple):
     """The content of one column (a stage or a step), lane by lane."""
 
+    storyboard: tuple[StoryboardImage, ...] = ()
     actions: tuple[TextItem, ...] = ()
     touchpoints: tuple[Touchpoint, ...] = ()
     thoughts: tuple[TextItem, ...] = ()
@@ -138,7 +139,6 @@ class Lanes(NamedTuple):
     support: tuple[TextItem, ...] = ()
     #: Custom lane id -> items, in the order of the map's `lanes`.
     custom: tuple[tuple[str, tuple[TextItem, ...]], ...] = ()
-    storyboard: tuple[StoryboardImage, ...] = ()
 
     def items(self, lane: str) -> tuple[Any, ...]:
         """The items of a built-in or custom lane (empty when it has none)."""
