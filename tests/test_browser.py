@@ -26,6 +26,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = ROOT / "examples" / "online-shop.yaml"
 HOSTILE = ROOT / "tests" / "cases" / "xss" / "hostile.yaml"
+SAAS = ROOT / "examples" / "saas-onboarding.yaml"  # has a storyboard
 CHROMIUM = os.environ.get("JMAP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -69,13 +70,14 @@ def browser() -> Iterator[Any]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The online-shop example as HTML, the hostile map as HTML and SVG, built as `jmap build` does."""
     out = tmp_path_factory.mktemp("built")
-    report = build([str(SHOP), str(HOSTILE)], BuildOptions(out_dir=out, formats=("svg", "html")))
+    report = build([str(SHOP), str(HOSTILE), str(SAAS)], BuildOptions(out_dir=out, formats=("svg", "html")))
     assert not report.failed, [d.message for r in report.failed for d in r.diagnostics]
     files = {path.name: path for result in report.results for path in result.outputs}
     return {
         "shop": files["online-shop.html"],
         "hostile": files["hostile.html"],
         "hostile-svg": files["hostile.svg"],
+        "saas": files["saas-onboarding.html"],
     }
 
 
@@ -213,6 +215,23 @@ def test_a_lane_toggle_hides_its_row(visit: Any, built: dict[str, Path]) -> None
     for selector in ("svg .curve", "svg .emotion-band", 'svg .lane-label[data-lane="emotion"]'):
         assert page.locator(selector).first.is_hidden(), selector
     seen.offline()
+
+
+def test_storyboard_pictures_show_their_tooltip_and_hide_with_their_lane(visit: Any, built: dict[str, Path]) -> None:
+    seen = visit(built["saas"])
+    page = seen.page
+    pictures = page.locator('svg [data-lane="storyboard"] image')
+    assert pictures.count() == 3 and pictures.first.is_visible()
+    assert pictures.first.evaluate("i => i.getBBox().width > 100")  # drawn at the card's width
+    seen.card("The test login fails with a bare code").hover()
+    tip = page.locator("#jmap-tip").inner_text()
+    assert "The test login fails with a bare code" in tip and "Alt text" in tip and "ERR_SAML_AUDIENCE" in tip
+    page.mouse.move(5, 5)
+    page.get_by_text("Lanes", exact=True).click()
+    page.get_by_role("checkbox", name="Storyboard").uncheck()
+    assert all(pictures.nth(i).is_hidden() for i in range(pictures.count()))
+    assert page.locator('svg [data-lane="actions"]').first.is_visible()
+    seen.offline()  # the pictures are data: URIs, nothing is fetched
 
 
 def test_a_persona_toggle_hides_its_curve(visit: Any, built: dict[str, Path]) -> None:

@@ -33,7 +33,17 @@ def relative_avatars(journey: Any, root: Path) -> Any:
     personas = tuple(
         p._replace(avatar=str(Path(p.avatar).relative_to(root.resolve()))) if p.avatar else p for p in journey.personas
     )
-    return journey._replace(personas=personas)
+    stages = tuple(  # storyboard pictures resolve like avatars
+        s._replace(lanes=relative_pictures(s.lanes, root), steps=tuple(
+            st._replace(lanes=relative_pictures(st.lanes, root)) for st in s.steps))
+        for s in journey.stages
+    )
+    return journey._replace(personas=personas, stages=stages)
+
+
+def relative_pictures(lanes: Any, root: Path) -> Any:
+    pictures = tuple(i._replace(image=str(Path(i.image).relative_to(root.resolve()))) for i in lanes.storyboard)
+    return lanes._replace(storyboard=pictures)
 
 
 def model_of_text(text: str, name: str = "map.yaml") -> Any:

@@ -123,6 +123,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copytree(EXAMPLES / "shared", root / "shared")
     if (EXAMPLES / "avatars").is_dir():
         shutil.copytree(EXAMPLES / "avatars", root / "avatars")
+    if (EXAMPLES / "storyboard").is_dir():  # the pictures saas-onboarding.yaml shows
+        shutil.copytree(EXAMPLES / "storyboard", root / "storyboard")
     shutil.copytree(INCLUDE_CASES / "shared", root / "shared", dirs_exist_ok=True)
     return root
 

@@ -172,6 +172,15 @@ def _avatar_over_2mb(project: Path) -> tuple[Path, dict[str, int]]:
     return path, {}
 
 
+def _storyboard_over_2mb(project: Path) -> tuple[Path, dict[str, int]]:
+    with (project / "screen.png").open("wb") as handle:
+        handle.write(b"\x89PNG\r\n\x1a\n")
+        handle.truncate(2 * 1024 * 1024 + 1)  # sparse: no need to write 2 MB
+    path = project / "map.yaml"
+    path.write_text(MAP + "    storyboard:\n      - {image: screen.png, alt: The checkout screen}\n")
+    return path, {}
+
+
 def _include_too_big(project: Path) -> tuple[Path, dict[str, int]]:
     (project / "big.yaml").write_text("personas:\n" + "  - {id: p, name: P}\n" * 40)
     path = project / "map.yaml"
@@ -211,6 +220,7 @@ GENERATED: list[tuple[str, Recipe, str, int, int, str | None]] = [
     ("include-through-symlinked-folder", _include_folder_symlink_out, "E401", 4, 5, None),
     ("avatar-symlink-out", _avatar_symlink_out, "E401", 6, 13, None),
     ("avatar-over-2mb", _avatar_over_2mb, "E411", 6, 13, None),
+    ("storyboard-image-over-2mb", _storyboard_over_2mb, "E411", 8, 17, None),
     ("included-file-over-limit", _include_too_big, "E101", 1, 1, "big.yaml"),
     ("included-file-not-utf8", _include_not_utf8, "E102", 3, 14, "people.yaml"),
 ]

@@ -214,6 +214,19 @@ kpis:
   - {name: Reach, value: 120000}
   - {name: Landing page load time, value: 6.2, target: 2.5, unit: s, better: lower}
 """, "kpis"),
+    ("storyboard_image", "Storyboard",
+     "Pictures of a stage or step: screenshots, photos or sketches of what the customer sees. Each picture "
+     "is a PNG, JPEG or WebP file inside the project (at most 2 MB and 4096 pixels a side), checked like a "
+     "persona's avatar and embedded in the map with its metadata (EXIF, GPS) left out. It is drawn scaled to "
+     "the column's width, keeping its proportions (at most 200 px high), with its caption below it. The alt "
+     "text is required: it says what the picture shows to readers who cannot see it, and it is the "
+     "picture's tooltip.",
+     """\
+storyboard:
+  - image: storyboard/checkout.png
+    alt: Phone screen with the checkout form, the pay button below the fold
+    caption: The checkout form on a phone
+""", "storyboard"),
     ("persona", "Personas",
      "Personas are the fictitious composite customers the map follows. A map can follow one persona, "
      "compare several, or (with none) follow one anonymous customer.",
@@ -301,6 +314,7 @@ research:
 LINK_WORDS = {
     "stage": "stages", "step": "steps", "text_item": "text items", "touchpoint": "touchpoints", "quote": "quotes",
     "emotion": "emotion", "pain_point": "pain points", "opportunity": "opportunities", "kpi": "KPIs",
+    "storyboard_image": "storyboard pictures",
     "persona": "personas", "research": "research sources", "chapter": "chapters", "lane": "lanes",
     "theme": "theme", "library": "shared file", "id": "id", "color": "colour", "theme_name": "theme name",
 }

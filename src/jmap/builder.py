@@ -354,6 +354,8 @@ def build_map(
         if options.theme:
             journey = journey._replace(theme=journey.theme._replace(name=options.theme))
         result.deps += [Path(p.avatar) for p in journey.personas if p.avatar]
+        result.deps += [Path(i.image) for s in journey.stages for c in s.self_and_steps
+                        for i in c.lanes.storyboard]
         warnings: list[Diagnostic] = []
 
         def warn(diagnostic: Diagnostic) -> None:  # once per map, not once per format

@@ -54,6 +54,7 @@ from jmap.model import (
     Research,
     Stage,
     StageOrStep,
+    StoryboardImage,
     Touchpoint,
 )
 from jmap.normalize import default_lanes, initials_of
@@ -601,6 +602,8 @@ class _Differ:
         common = {"old_key": old_key, "label": label, **where}
         if isinstance(after, Kpi) and isinstance(before, Kpi):
             self.kpi_fields(key, before, after, common)
+        if isinstance(after, StoryboardImage) and isinstance(before, StoryboardImage):
+            self.storyboard_fields(key, before, after, common)
         for name in spec(str(where["lane"])).fields:
             a, b = getattr(before, name, ""), getattr(after, name, "")
             if a != b:
@@ -609,6 +612,16 @@ class _Differ:
                     verb = "worse" if _SEVERITY_RANK.get(b, 1) > _SEVERITY_RANK.get(a, 1) else "eased"
                 self.add(Change(CHANGED, key, "item", verb, field=name, old=a or None, new=b or None, **common))
         self.evidence(key, "item", getattr(before, "evidence", ()), getattr(after, "evidence", ()), common)
+
+    def storyboard_fields(self, key: Key, before: StoryboardImage, after: StoryboardImage,
+                          common: dict[str, Any]) -> None:
+        """A storyboard picture's file and alt text (its caption is its text; jmap.lanes lists the other fields)."""
+        a, b = _relative(before.image, self.old.source), _relative(after.image, self.new.source)
+        if a != b:
+            self.add(Change(CHANGED, key, "item", "changed", field="image", old=a, new=b, **common))
+        if before.alt != after.alt and (before.caption or after.caption):  # else the alt text is the text
+            self.add(Change(CHANGED, key, "item", "changed", field="alt_text", old=before.alt, new=after.alt,
+                            **common))
 
     def kpi_fields(self, key: Key, before: Kpi, after: Kpi, common: dict[str, Any]) -> None:
         if before.value != after.value:
@@ -774,6 +787,8 @@ def _text(item: Any) -> str:
 
 
 def _text_field(item: Any) -> str:
+    if isinstance(item, StoryboardImage):
+        return "caption" if item.caption else "alt_text"
     return "name" if isinstance(item, (Touchpoint, Kpi)) else "text"
 
 
@@ -792,6 +807,8 @@ def _item_detail(item: Any) -> str:
         return item.channel
     if isinstance(item, Quote) and item.persona:
         return f"said by {item.persona}"
+    if isinstance(item, StoryboardImage):
+        return os.path.basename(item.image)
     return ""
 
 

@@ -4,8 +4,8 @@ Git runs with a list argv (never a shell); a revision must not start with '-' (i
 would be read as an option), and paths always come after `--`. A map read from a
 revision is written, with the files it includes, into a temporary mirror of the
 repository, so that it loads exactly as the working-tree map does (includes
-resolved and confined to the project); avatars it names are mirrored as empty
-placeholders, since the diff compares their paths, not their pixels.
+resolved and confined to the project); the images it names (avatars, storyboard
+pictures) are mirrored too, so they pass the same checks and a visual diff can draw them.
 """
 
 from __future__ import annotations
@@ -195,7 +195,7 @@ class Snapshot:
             return
         if not isinstance(parsed, dict):
             return
-        self._write_avatars(parsed, relative)
+        self._write_images(parsed, relative)
         includes = parsed.get("include")
         if not isinstance(includes, list) or depth >= MAX_INCLUDE_DEPTH:
             return
@@ -209,18 +209,46 @@ class Snapshot:
             if not place.exists():
                 self._write_map(included, place, depth + 1)
 
-    def _write_avatars(self, data: dict[str, Any], relative: str) -> None:
-        personas = data.get("personas")
-        for persona in personas if isinstance(personas, list) else []:
-            avatar = persona.get("avatar") if isinstance(persona, dict) else None
-            if not isinstance(avatar, str):
+    def _write_images(self, data: dict[str, Any], relative: str) -> None:
+        """Mirror the persona avatars and storyboard pictures a map names (an image over the size
+        limit as a sparse file of that size, so it is refused as the working tree's would be)."""
+        from jmap.images import MAX_IMAGE_BYTES
+
+        for reference in _image_references(data):
+            image = _join(relative, reference)
+            if image is None or not self.exists(image):
+                continue  # the loader reports the missing or outside file
+            place = self._place(image)
+            if place.exists():
                 continue
-            image = _join(relative, avatar)
-            if image is not None and self.exists(image):
-                place = self._place(image)
-                if not place.exists():
-                    place.parent.mkdir(parents=True, exist_ok=True)
-                    place.write_bytes(b"")
+            place.parent.mkdir(parents=True, exist_ok=True)
+            size = git(["cat-file", "-s", f"{self.commit}:{image}"], self.top, check=False).strip()
+            if size.isdigit() and int(size) > MAX_IMAGE_BYTES:
+                with place.open("wb") as handle:
+                    handle.truncate(MAX_IMAGE_BYTES + 1)
+                continue
+            place.write_bytes(git(["cat-file", "blob", f"{self.commit}:{image}"], self.top, binary=True))
+
+
+def _image_references(data: dict[str, Any]) -> list[str]:
+    """The image paths a parsed map names: persona avatars, then storyboard pictures."""
+    found: list[str] = []
+    personas = data.get("personas")
+    for persona in personas if isinstance(personas, list) else []:
+        avatar = persona.get("avatar") if isinstance(persona, dict) else None
+        if isinstance(avatar, str):
+            found.append(avatar)
+    stages = data.get("stages")
+    columns = [s for s in stages if isinstance(s, dict)] if isinstance(stages, list) else []
+    columns += [step for s in columns if isinstance(s.get("steps"), list)
+                for step in s["steps"] if isinstance(step, dict)]
+    for column in columns:
+        pictures = column.get("storyboard")
+        for picture in pictures if isinstance(pictures, list) else []:
+            image = picture.get("image") if isinstance(picture, dict) else None
+            if isinstance(image, str):
+                found.append(image)
+    return found
 
 
 def _join(relative: str, reference: str) -> str | None:

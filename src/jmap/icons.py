@@ -186,6 +186,11 @@ ICONS: dict[str, tuple[str, ...]] = {
         "M7.5 18a4.5 4.5 0 0 1 9 0z",
     ),
     "face-sad": (_FACE, *_EYES, "M8 16.5a5 5 0 0 1 8 0"),
+    "picture": (  # a framed landscape: the storyboard lane
+        "M5 4h14a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
+        _circle(9, 9, 1.5),
+        "M21 15l-5-5L5 20",
+    ),
     "face-neutral": (_FACE, *_EYES, "M8.5 15h7"),
     "face-happy": (_FACE, *_EYES, "M8 14.5a5 5 0 0 0 8 0"),
     "face-very-happy": (

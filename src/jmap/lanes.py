@@ -79,6 +79,8 @@ _TEXT = ("text", ())
 
 #: The built-in lanes, in their default order.
 LANES: tuple[LaneSpec, ...] = (
+    _lane("storyboard", "Storyboard", "storyboard_image", "storyboard image", icon="picture",
+          text_field="caption", fields=("note",), facts=(Fact("Alt text", "alt"),)),
     _lane("actions", "Actions", "text_item", "action", css="action", short=_TEXT),
     _lane("touchpoints", "Touchpoints", "touchpoint", "touchpoint", css="touchpoint", icon="website",
           short=("name", (("channel", "other"),)), text_field="name", fields=("channel", "note"),

@@ -101,9 +101,31 @@ class Kpi(NamedTuple):
         return self.value >= self.target
 
 
+class StoryboardImage(NamedTuple):
+    """A picture of a stage or step (screenshot, photo, sketch): checked like an avatar, drawn scaled."""
+
+    #: Absolute path of the image, resolved and confined by the loader.
+    image: str
+    #: What the image shows, in words (the SVG <title>, the HTML alt text).
+    alt: str
+    caption: str = ""
+    note: str = ""
+    #: Pixel size from the file's header (read when the map is loaded; 0 when it cannot be read), for the layout.
+    width: int = 0
+    height: int = 0
+    span: Span = NO_SPAN
+    evidence: tuple[str, ...] = ()  # none: pictures cite no research; kept for the lane-generic code
+
+    @property
+    def text(self) -> str:
+        """The words that stand for the picture: its caption, else its alt text (diff, tooltips)."""
+        return self.caption or self.alt
+
+
 class Lanes(NamedTuple):
     """The content of one column (a stage or a step), lane by lane."""
 
+    storyboard: tuple[StoryboardImage, ...] = ()
     actions: tuple[TextItem, ...] = ()
     touchpoints: tuple[Touchpoint, ...] = ()
     thoughts: tuple[TextItem, ...] = ()

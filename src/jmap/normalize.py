@@ -24,6 +24,7 @@ from jmap.model import (
     Research,
     Stage,
     Step,
+    StoryboardImage,
     TextItem,
     Theme,
     Touchpoint,
@@ -147,6 +148,7 @@ class _Normalizer:
         readers: dict[str, Callable[[Any, DocPath], Any]] = {
             "text_item": self.text_item, "touchpoint": self.touchpoint, "pain_point": self.pain_point,
             "opportunity": self.opportunity, "kpi": self.kpi, "quote": self.quote,
+            "storyboard_image": self.storyboard_image,
         }
         custom = raw.get("custom", {})
         return Lanes(
@@ -158,6 +160,21 @@ class _Normalizer:
                 if lane_id in custom
             ),
         )
+
+    def storyboard_image(self, raw: dict[str, Any], path: DocPath) -> StoryboardImage:
+        """A storyboard picture, its path resolved and confined to the project like an avatar's."""
+        origin = Path(self.doc.span((*path, "image")).path)
+        base = origin.parent if origin.name else self.doc.path.parent
+        image = str(confine(raw["image"], base.resolve(), self.doc.root))
+        from jmap.images import ImageError, check_image_file  # only for maps with a storyboard
+
+        try:
+            info = check_image_file(image)
+            width, height = info.width, info.height
+        except ImageError:  # reported by validation (E400-E413); a visual diff's old side draws a placeholder
+            width = height = 0
+        return StoryboardImage(image, raw["alt"], raw.get("caption", ""), raw.get("note", ""), width, height,
+                               self.span(path))
 
     def text_item(self, raw: str | dict[str, Any], path: DocPath) -> TextItem:
         if isinstance(raw, str):

@@ -213,7 +213,8 @@ def _describe_schema_error(doc: Document, error: Any) -> Diagnostic:
             return Diagnostic(
                 "E206", "the map does not say its format version", span, hint="add `jmap: 1` as the first line"
             )
-        return Diagnostic("E201", f"{where} needs a '{missing}'", span)
+        article = "an" if missing[:1] in ("a", "e", "i", "o", "u") else "a"
+        return Diagnostic("E201", f"{where} needs {article} '{missing}'", span)
     field = _field_name(path)
     if keyword == "const" and path == ("jmap",):
         if isinstance(value, bool) or not isinstance(value, int | float):  # `jmap: "1"`: the version, but as text
@@ -656,6 +657,7 @@ class _Semantics:
                 )
             )
         self.check_evidence(column.get("evidence"), (*path, "evidence"))
+        self.check_storyboard(column, path)
         has_evidence = bool(column.get("evidence")) or bool(parent and parent.get("evidence"))
         for lane in lanes.ITEM_LANES:
             for index, item in enumerate(column.get(lane) or []) if isinstance(column.get(lane), list) else []:
@@ -805,17 +807,26 @@ class _Semantics:
             if isinstance(avatar, str):
                 self.check_avatar(avatar, ("personas", index, "avatar"))
 
-    def check_avatar(self, avatar: str, path: DocPath) -> None:
+    def check_storyboard(self, column: dict[str, Any], path: DocPath) -> None:
+        """Each storyboard picture of a column, checked exactly as an avatar is (E400-E413)."""
+        pictures = column.get("storyboard")
+        for index, picture in enumerate(pictures) if isinstance(pictures, list) else []:
+            image = picture.get("image") if isinstance(picture, dict) else None
+            if isinstance(image, str):
+                self.check_avatar(image, (*path, "storyboard", index, "image"), "storyboard image")
+
+    def check_avatar(self, avatar: str, path: DocPath, what: str = "avatar") -> None:
         from jmap.images import ImageError, check_image_file  # imported only for maps that have avatars
 
         origin = Path(self.doc.span(path).path)
         try:
             check_image_file(confine(avatar, origin.resolve().parent, self.doc.root))
         except ImageError as error:
-            self.error(error.code, f"cannot use this avatar: {error.message}", path, error.hint)
+            self.error(error.code, f"cannot use this {what}: {error.message}", path,
+                       error.hint if what == "avatar" else error.hint.replace("an avatar", f"a {what}"))
         except ValueError as error:
             code, message = error.args[0]
-            self.error(code, f"cannot use this avatar: {message}", path)
+            self.error(code, f"cannot use this {what}: {message}", path)
 
     def check_theme_contrast(self) -> None:
         """W505: a colour override that makes text, lines or markers hard to see (WCAG AA)."""

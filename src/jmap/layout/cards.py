@@ -18,6 +18,7 @@ from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import with_unit
 from jmap.layout.rhythm import PAD_X, PAD_Y, RADIUS
 from jmap.layout.shapes import bubble, left_stripe, marker_path
+from jmap.layout.storyboard import storyboard_plan
 from jmap.model import Kpi, Lane, Opportunity, PainPoint, Quote, Research, TextItem
 from jmap.themes import PRIORITIES, SEVERITIES
 
@@ -78,6 +79,8 @@ class CardsMixin(LayoutContext):
         c = self.c
         if lid == "evidence":
             return self.source_item_plan(item, w, data, id_base)
+        if lid == "storyboard":
+            return storyboard_plan(self, lane, item, w, data, id_base)
         if lane.custom:
             if lane.style == "cards":
                 return self.card(**base, text=item.text, cls="card custom", fill=c["card"], stroke=c["card_border"])

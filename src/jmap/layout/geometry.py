@@ -213,7 +213,22 @@ class Image(NamedTuple):
         return "image"
 
 
-Node = Rect | Circle | Path | Text | Icon | Image | Group
+class Picture(NamedTuple):
+    """A picture in a rectangle (a storyboard image), scaled keeping its aspect ratio; `alt` says what it shows."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    href: str
+    alt: str
+
+    @property
+    def kind(self) -> str:
+        return "picture"
+
+
+Node = Rect | Circle | Path | Text | Icon | Image | Picture | Group
 
 
 class IconDef(NamedTuple):

@@ -9,7 +9,7 @@ Regenerate after editing the template: python tools/gen_templates.py
 # mypy: ignore-errors
 # fmt: off
 JINJA_VERSION = '3.1.6'
-SOURCE_DIGEST = 'bf74d3aa240bda2d63719025741b019e'  # of the template's text and OPTIONS (jmap.digests); jmap.render.svg checks it
+SOURCE_DIGEST = '63e4cfe3d4b96480289ce9b55f70e435'  # of the template's text and OPTIONS (jmap.digests); jmap.render.svg checks it
 from jmap.render._runtime import ENVIRONMENT as environment
 from jmap.render._runtime import TemplateRuntimeError, Undefined, escape, internalcode, missing
 name = 'map.svg.j2'
@@ -260,6 +260,21 @@ def root(context, missing=missing, environment=environment):
             yield '" preserveAspectRatio="xMidYMid slice" clip-path="url(#'
             yield escape(environment.finalize(environment.getattr(l_1_n, 'clip_id')))
             yield ')"/>\n'
+        elif (l_1_event == 'picture'):
+            pass
+            yield '<image href="'
+            yield escape(environment.finalize(environment.getattr(l_1_n, 'href')))
+            yield '" x="'
+            yield escape(environment.finalize(t_1(environment.getattr(l_1_n, 'x'))))
+            yield '" y="'
+            yield escape(environment.finalize(t_1(environment.getattr(l_1_n, 'y'))))
+            yield '" width="'
+            yield escape(environment.finalize(t_1(environment.getattr(l_1_n, 'w'))))
+            yield '" height="'
+            yield escape(environment.finalize(t_1(environment.getattr(l_1_n, 'h'))))
+            yield '" preserveAspectRatio="xMidYMid meet" role="img" aria-label="'
+            yield escape(environment.finalize(environment.getattr(l_1_n, 'alt')))
+            yield '"/>\n'
         elif (l_1_event == 'circle'):
             pass
             yield '<circle'
@@ -289,7 +304,7 @@ def root(context, missing=missing, environment=environment):
     yield '</svg>\n'
 
 blocks = {}
-debug_info = '6=20&7=32&8=34&10=36&11=40&12=42&13=46&18=52&19=58&20=61&21=64&22=87&23=90&25=92&27=95&28=98&29=127&30=132&32=144&33=147&34=182&35=185&36=208&37=211&38=227&39=230&40=238&41=250&42=253'
+debug_info = '6=20&7=32&8=34&10=36&11=40&12=42&13=46&18=52&19=58&20=61&21=64&22=87&23=90&25=92&27=95&28=98&29=127&30=132&32=144&33=147&34=182&35=185&36=208&37=211&38=227&39=230&40=238&41=250&42=253&43=265&44=268'
 
 OPTIONS = {'autoescape': True, 'trim_blocks': True, 'lstrip_blocks': True, 'keep_trailing_newline': True}
 
@@ -334,6 +349,8 @@ SOURCE = (
     '{% elif event == "image" %}\n'
     '<clipPath id="{{ n.clip_id }}"><circle cx="{{ n.cx|num }}" cy="{{ n.cy|num }}" r="{{ n.r|num }}"/></clipPath>\n'
     '<image href="{{ n.href }}" x="{{ (n.cx - n.r)|num }}" y="{{ (n.cy - n.r)|num }}" width="{{ (2 * n.r)|num }}" height="{{ (2 * n.r)|num }}" preserveAspectRatio="xMidYMid slice" clip-path="url(#{{ n.clip_id }})"/>\n'
+    '{% elif event == "picture" %}\n'
+    '<image href="{{ n.href }}" x="{{ n.x|num }}" y="{{ n.y|num }}" width="{{ n.w|num }}" height="{{ n.h|num }}" preserveAspectRatio="xMidYMid meet" role="img" aria-label="{{ n.alt }}"/>\n'
     '{% elif event == "circle" %}\n'
     '<circle{% if n.cls %} class="{{ n.cls }}"{% endif %} cx="{{ n.cx|num }}" cy="{{ n.cy|num }}" r="{{ n.r|num }}" fill="{{ n.fill }}"{% if n.stroke != "none" %} stroke="{{ n.stroke }}" stroke-width="{{ n.stroke_width|num }}"{% endif %}/>\n'
     '{% endif %}\n'

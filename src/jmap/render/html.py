@@ -737,7 +737,7 @@ def item_info(item: Any, lane_name: str, where: str, backing: list[str] | None =
     facts: list[list[str]] = []
     for fact in spec(lane).facts:
         value = str(getattr(item, fact.field, ""))
-        if not value:
+        if not value or value == item.text:  # e.g. a picture's alt text that stands as its text
             continue
         if fact.how == "channel":
             value = _CHANNEL_LABELS.get(value, value.replace("-", " ").capitalize())

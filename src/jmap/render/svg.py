@@ -38,7 +38,7 @@ def diff_layout(result: DiffResult, *, tooltips: bool = True) -> tuple[Journey, 
     from jmap.layout.diffmarks import diff_view
 
     journey, highlights = diff_view(result)
-    return journey, layout(journey, avatar_images(journey), highlights, tooltips=tooltips)
+    return journey, layout(journey, avatar_images(journey, strict=False), highlights, tooltips=tooltips)
 
 
 def render_diff_svg(result: DiffResult) -> str:
@@ -47,16 +47,21 @@ def render_diff_svg(result: DiffResult) -> str:
     return render_layout_svg(diff_layout(result)[1])
 
 
-def avatar_images(journey: Journey) -> dict[str, str]:
-    """Persona id -> data URI of its avatar, read and checked here so layout stays pure."""
+def avatar_images(journey: Journey, *, strict: bool = True) -> dict[str, str]:
+    """Persona id -> data URI of its avatar, read and checked here so layout stays pure.
+
+    The storyboard's pictures are in the same mapping, keyed by their absolute path
+    (`strict=False`: a picture that cannot be read is left out, and drawn as a placeholder).
+    """
+    pictures = storyboard_images(journey, strict=strict)
     if not any(persona.avatar for persona in journey.personas):
-        return {}  # most maps: jmap.images (with struct and zlib) is not imported
+        return pictures  # most maps: jmap.images (with struct and zlib) is not imported
     from pathlib import Path
 
     from jmap.diagnostics import JmapError
     from jmap.images import ImageError, avatar_data_uri
 
-    images = {}
+    images = dict(pictures)
     for persona in journey.personas:
         if not persona.avatar:
             continue
@@ -64,6 +69,31 @@ def avatar_images(journey: Journey) -> dict[str, str]:
             images[persona.id] = avatar_data_uri(Path(persona.avatar))
         except ImageError as error:
             raise JmapError([error.diagnostic(persona.span)]) from None
+    return images
+
+
+def storyboard_images(journey: Journey, *, strict: bool = True) -> dict[str, str]:
+    """Image path -> checked data URI (metadata stripped) of every storyboard picture of the map."""
+    items = [item for stage in journey.stages for column in stage.self_and_steps for item in column.lanes.storyboard]
+    if not items:
+        return {}
+    from pathlib import Path
+
+    from jmap.diagnostics import Diagnostic, JmapError
+    from jmap.images import ImageError, avatar_data_uri
+
+    images: dict[str, str] = {}
+    for item in items:
+        if item.image in images:
+            continue
+        try:
+            images[item.image] = avatar_data_uri(Path(item.image))
+        except (ImageError, OSError) as error:
+            if strict:
+                diagnostic = (error.diagnostic(item.span, "cannot use this storyboard image: ")
+                              if isinstance(error, ImageError) else
+                              Diagnostic("E400", "cannot read this storyboard image", item.span))
+                raise JmapError([diagnostic]) from None
     return images
 
 
