@@ -1,4 +1,4 @@
-"""The fast PNG/PDF path (jmap.raster) against the reference path (cairosvg) and a browser.
+"""The fast PNG/PDF path (jmap.export.raster) against the reference path (cairosvg) and a browser.
 
 The fast path must draw the same picture as the reference path (shapes exactly, text
 within the kerning HarfBuzz adds), be at least as close to Chromium's picture of the
@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from jmap import export, raster
 from jmap.api import model, render_svg
 from jmap.diagnostics import Diagnostic
+from jmap.export import export, raster
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPS = [*sorted((ROOT / "examples").glob("*.yaml")), ROOT / "tests" / "maps" / "mixed-scripts.yaml"]

@@ -1,11 +1,11 @@
 """Diagnostics: what jmap tells a person about a map, with where it is.
 
 A diagnostic is data (code, message, span, hint); reporters in
-``jmap.report`` turn a list of them into text, JSON or GitHub annotations.
+``jmap.cli.report`` turn a list of them into text, JSON or GitHub annotations.
 Codes are stable: docs/errors.md lists them all and a test keeps it in step.
 Span and Diagnostic are NamedTuples rather than dataclasses, so that importing
 this module (every jmap process does) stays cheap; for the same reason their
-annotations are evaluated, not strings (see jmap.model).
+annotations are evaluated, not strings (see jmap.model.model).
 """
 
 from enum import Enum

@@ -17,8 +17,8 @@ from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import with_unit
 from jmap.layout.rhythm import PAD_X, PAD_Y, RADIUS
 from jmap.layout.shapes import bubble, left_stripe
-from jmap.model import Kpi, Lane, Opportunity, PainPoint, Research, TextItem
-from jmap.themes import PRIORITIES, SEVERITIES
+from jmap.model.model import Kpi, Lane, Opportunity, PainPoint, Research, TextItem
+from jmap.model.themes import PRIORITIES, SEVERITIES
 
 #: Bars filled on a badge: severity (of 4) and priority (of 3) read without colour.
 LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}

@@ -33,7 +33,7 @@ from jmap.layout.legend import LegendMixin
 from jmap.layout.numbers import format_number
 from jmap.layout.rhythm import CELL_INSET, GAP, GRID, MARGIN, MIN_ROW, SECTION_GAP, snap
 from jmap.layout.stage_headers import StageHeadersMixin
-from jmap.model import Journey, Lane, StageOrStep
+from jmap.model.model import Journey, Lane, StageOrStep
 
 if TYPE_CHECKING:
     from jmap.layout.diffmarks import DiffHighlights

@@ -34,12 +34,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
-from jmap.model import LANE_TITLES, Journey, Kpi, Opportunity, PainPoint, Research, StageOrStep, Touchpoint
+from jmap.model.model import LANE_TITLES, Journey, Kpi, Opportunity, PainPoint, Research, StageOrStep, Touchpoint
 from jmap.resources import data_dir
 
 if TYPE_CHECKING:
     from jmap.layout.geometry import Layout
-    from jmap.themes import ResolvedTheme
+    from jmap.model.themes import ResolvedTheme
 
 TEMPLATE = "map.html.j2"
 
@@ -92,8 +92,8 @@ _CHANNEL_LABELS = {"mobile-app": "Mobile app", "word-of-mouth": "Word of mouth",
 def render_html(journey: Journey) -> str:
     """The interactive map of a journey as one self-contained HTML page."""
     from jmap.layout.engine import layout
+    from jmap.model.themes import resolve_theme
     from jmap.render.svg import avatar_images, render_layout_svg
-    from jmap.themes import resolve_theme
 
     theme = resolve_theme(journey.theme)
     avatars = avatar_images(journey)
@@ -588,13 +588,13 @@ def _dash(dash: str) -> str:
 
 
 def _scheme(theme: ResolvedTheme) -> str:
-    from jmap.themes import relative_luminance
+    from jmap.model.themes import relative_luminance
 
     return "dark" if relative_luminance(safe_color(theme.colors["background"], "#ffffff")) < 0.2 else "light"
 
 
 def _ink_on(color: str) -> str:
-    from jmap.themes import contrast_ratio
+    from jmap.model.themes import contrast_ratio
 
     return max(("#ffffff", "#111111"), key=lambda ink: contrast_ratio(ink, color))
 

@@ -2,7 +2,7 @@
 
 Importing typer and click costs ~30 ms, a seventh of a whole build. This module reads the
 usual `jmap build` command lines itself and runs the same body as the typer command
-(jmap.command.build_command). Anything it does not fully understand goes to the typer app
+(jmap.cli.command.build_command). Anything it does not fully understand goes to the typer app
 unchanged: help, other commands, unknown flags, combined short flags (`-qf svg`), values
 typer would refuse or read differently, `--`, shell completion. tests/test_entry.py runs a corpus of
 command lines both ways and compares exit codes, output and the files written.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-#: The largest --max-bytes (as jmap.cli's): what one read() takes.
+#: The largest --max-bytes (as jmap.cli.cli's): what one read() takes.
 MAX_BYTES_FLAG = 2**31 - 1
 #: Flags of `jmap build`, by every spelling, and the parameter they set.
 FLAGS = {
@@ -41,7 +41,7 @@ OPTIONS = {
 
 
 def main() -> None:
-    """Console entry point: `jmap --version` and plain builds here, everything else in jmap.cli."""
+    """Console entry point: `jmap --version` and plain builds here, everything else in jmap.cli.cli."""
     argv = sys.argv[1:]
     if argv == ["--version"]:
         from jmap import __version__
@@ -50,7 +50,7 @@ def main() -> None:
         return
     params = parse_build(argv) if _plain_environment() else None
     if params is None:
-        from jmap.cli import app
+        from jmap.cli.cli import app
 
         app()
         return
@@ -96,7 +96,7 @@ def parse_build(argv: list[str]) -> dict[str, Any] | None:
 
 def run_build(params: dict[str, Any]) -> int:
     """Run the build command and return its exit code; usage errors, Ctrl-C and a closed pipe as typer has them."""
-    from jmap.command import UsageError, build_command
+    from jmap.cli.command import UsageError, build_command
 
     try:
         return build_command(**params)

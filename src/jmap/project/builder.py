@@ -26,15 +26,24 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from jmap.api import check as check_map
 from jmap.api import scan
-from jmap.cache import CACHE_FILE, BuildCache, MapEntry, OutputRecord, digest, file_digest, inputs_digest, output_key
-from jmap.config import DEFAULT_NAMING, FORMATS, ProjectConfig
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
 from jmap.fsutil import OutsideError, write_atomic
-from jmap.load import DEFAULT_MAX_BYTES, display_path
+from jmap.loading.load import DEFAULT_MAX_BYTES, display_path
+from jmap.project.cache import (
+    CACHE_FILE,
+    BuildCache,
+    MapEntry,
+    OutputRecord,
+    digest,
+    file_digest,
+    inputs_digest,
+    output_key,
+)
+from jmap.project.config import DEFAULT_NAMING, FORMATS, ProjectConfig
 from jmap.records import SlotsRecord
 
 if TYPE_CHECKING:
-    from jmap.model import Journey
+    from jmap.model.model import Journey
 
 __all__ = [
     "FORMATS", "BuildOptions", "BuildReport", "MapResult", "Reporter", "build", "build_map", "configure",
@@ -108,7 +117,7 @@ class MapResult(SlotsRecord):
         return self.status == "failed"
 
     def as_json(self) -> dict[str, Any]:
-        from jmap.report import as_json
+        from jmap.cli.report import as_json
 
         payload: dict[str, Any] = {
             "path": display_path(self.source),
@@ -170,7 +179,7 @@ class BuildReport(SlotsRecord):
         return sum(d.code == "W504" for r in self.results for d in r.diagnostics)
 
     def as_json(self) -> dict[str, Any]:
-        from jmap.report import skipped_json
+        from jmap.cli.report import skipped_json
 
         return {
             "check": self.check,
@@ -208,7 +217,7 @@ def render_format(
         from jmap.render.html import render_html
 
         return render_html(journey).encode("utf-8")
-    from jmap import export
+    from jmap.export import export
 
     stages_key = None
     context = _EXPORT_WARN.get()
@@ -271,13 +280,13 @@ class PathMemo:
         return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
     def in_project(self, base: Path, folder: Path) -> bool:
-        """Whether `base` (a build folder) resolves inside the project of `folder` (jmap.load.find_root)."""
+        """Whether `base` (a build folder) resolves inside the project of `folder` (jmap.loading.load.find_root)."""
         key = str(base)
         found = self.beside.get(key)
         if found is None:
             project = self.projects.get(str(folder))
             if project is None:
-                from jmap.load import find_root
+                from jmap.loading.load import find_root
 
                 project = self.projects[str(folder)] = find_root(folder)
             found = self.beside[key] = self.inside(base, project)
@@ -292,7 +301,7 @@ def confinement_problem(source: Path, targets: dict[str, Path], options: BuildOp
     below the output folder, a link at an output's own name) or a `..` that `naming` makes of
     a map's name (`...yaml` has the stem `..`) must not carry a build out.
     The output folder from `-o` may be anywhere (the user chose it); the default build/ beside a
-    map must resolve inside the map's project (jmap.load.find_root); a config's `output` was
+    map must resolve inside the map's project (jmap.loading.load.find_root); a config's `output` was
     checked when the config was read.
     """
     memo = memo or PathMemo()
@@ -845,7 +854,7 @@ def summary_text(report: BuildReport) -> str:
         head = f"{len(report.built)} built, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
     tail = f"; {_plural(report.shortened, 'text')} shortened" if report.shortened else ""
     if report.skipped:
-        from jmap.report import skipped_summary
+        from jmap.cli.report import skipped_summary
 
         tail += f"; {skipped_summary(report.skipped)}"
     return f"{head} in {report.seconds:.2f} s{tail}"
@@ -887,7 +896,7 @@ class TextReporter(Reporter):
             self.stream.write(text + "\n")
 
     def result(self, result: MapResult) -> None:
-        from jmap.report import format_any, format_github, format_text, safe_text, use_colour
+        from jmap.cli.report import format_any, format_github, format_text, safe_text, use_colour
 
         if result.status == "unchanged":
             return
@@ -937,7 +946,7 @@ class TextReporter(Reporter):
             for path in leftover:
                 self._print(f"orphaned {printable(display_path(path))}: its map is gone (remove it with --prune)")
         if self.verbose:
-            from jmap.report import skipped_lines
+            from jmap.cli.report import skipped_lines
 
             for line in skipped_lines(report.skipped):
                 self._print(line)
@@ -961,6 +970,6 @@ class JsonReporter(Reporter):
         self.stream = stream
 
     def finish(self, report: BuildReport) -> None:
-        from jmap.report import dump_json
+        from jmap.cli.report import dump_json
 
         dump_json(report.as_json(), self.stream)

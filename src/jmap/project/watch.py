@@ -15,10 +15,10 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from jmap.builder import BuildReport, Reporter, Settings, pattern_root
-from jmap.cache import CACHE_FILE, toolchain_fingerprint
-from jmap.config import CONFIG_FILE, PYPROJECT
 from jmap.diagnostics import JmapError
+from jmap.project.builder import BuildReport, Reporter, Settings, pattern_root
+from jmap.project.cache import CACHE_FILE, toolchain_fingerprint
+from jmap.project.config import CONFIG_FILE, PYPROJECT
 
 MAP_SUFFIXES = (".yaml", ".yml")
 #: Milliseconds to wait for more changes before building (an editor's save is often several events).
@@ -44,7 +44,7 @@ def _clear_renderer_caches() -> None:
     env = sys.modules.get("jmap.render.env")
     if env is not None and hasattr(getattr(env, "get_env", None), "cache_clear"):
         env.get_env.cache_clear()
-    themes = sys.modules.get("jmap.themes")
+    themes = sys.modules.get("jmap.model.themes")
     if themes is not None and hasattr(themes, "clear_cache"):
         themes.clear_cache()
 

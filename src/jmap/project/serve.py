@@ -24,8 +24,8 @@ from urllib.parse import quote, unquote, urlsplit
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from jmap.builder import BuildReport, Reporter, Settings
     from jmap.diagnostics import JmapError
+    from jmap.project.builder import BuildReport, Reporter, Settings
 
 RELOAD_PATH = "/__jmap_reload"
 HOST = "127.0.0.1"
@@ -232,7 +232,7 @@ def start_server(folder: Path, port: int = 0, counter: BuildCounter | None = Non
 
 def serve_settings(settings: Settings) -> Settings:
     """The build behind `jmap serve`: HTML among the formats, and one output folder to serve."""
-    from jmap.builder import pattern_root
+    from jmap.project.builder import pattern_root
 
     options = settings.options
     formats = options.formats if "html" in options.formats else (*options.formats, "html")
@@ -241,12 +241,12 @@ def serve_settings(settings: Settings) -> Settings:
         out_dir = pattern_root(settings.paths[0]) / "build" if settings.paths else Path("build")
         # The default folder, unlike one given with -o, must stay in the project: it is written and served.
         from jmap.fsutil import inside
-        from jmap.load import find_root
+        from jmap.loading.load import find_root
 
         if not inside(out_dir, find_root(out_dir.parent)):
-            from jmap.command import UsageError
+            from jmap.cli.command import UsageError
             from jmap.diagnostics import clip
-            from jmap.load import display_path
+            from jmap.loading.load import display_path
 
             raise UsageError(f"{clip(display_path(out_dir), 80)} leads outside the project, to "
                              f"{clip(display_path(Path(os.path.realpath(out_dir))), 80)}; remove the link, "
@@ -268,7 +268,7 @@ def serve(
     debounce_ms: int | None = None,
 ) -> None:
     """Serve the HTML outputs with live reload, rebuilding on every change until `stop` (or Ctrl-C)."""
-    from jmap.watch import DEBOUNCE_MS, watch
+    from jmap.project.watch import DEBOUNCE_MS, watch
 
     settings = serve_settings(settings)
     assert settings.options.out_dir is not None

@@ -1,7 +1,7 @@
 """The body of `jmap build` and the flag helpers it shares with watch, serve and diff.
 
-Free of typer, click and rich, so that both the typer command (jmap.cli) and the fast
-entry point (jmap.entry) run this one copy. A usage error is raised as UsageError; each
+Free of typer, click and rich, so that both the typer command (jmap.cli.cli) and the fast
+entry point (jmap.cli.entry) run this one copy. A usage error is raised as UsageError; each
 caller prints it its own way as `jmap: error: <message>` and exits 2.
 """
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
-    from jmap.builder import Reporter, Settings
+    from jmap.project.builder import Reporter, Settings
 
 NO_MAPS = "no journey maps found (a map is a .yaml file with a `jmap: 1` line)"
 #: How `jmap build` can report, besides the output formats `-f` also takes.
@@ -61,7 +61,7 @@ def build_command(
 
 def split_formats(values: list[str] | None) -> tuple[tuple[str, ...] | None, str]:
     """`-f` values into output formats and a report format; a usage error for anything else."""
-    from jmap.config import FORMATS
+    from jmap.project.config import FORMATS
 
     outputs, report = outputs_and_report(values, REPORTS, "outputs")
     if values and not outputs and report == "text":
@@ -75,7 +75,7 @@ def outputs_and_report(values: list[str] | None, reports: Sequence[str], outputs
     The last report format named wins; the report defaults to the first of `reports`;
     anything unknown is a usage error with a did-you-mean hint.
     """
-    from jmap.config import FORMATS
+    from jmap.project.config import FORMATS
 
     outputs: list[str] = []
     report = reports[0]
@@ -86,7 +86,7 @@ def outputs_and_report(values: list[str] | None, reports: Sequence[str], outputs
             elif item in FORMATS:
                 outputs.append(item)
             elif item:
-                from jmap.validate import did_you_mean
+                from jmap.validation.validate import did_you_mean
 
                 guess = did_you_mean(item, [*FORMATS, *reports])
                 raise UsageError(
@@ -99,16 +99,16 @@ def outputs_and_report(values: list[str] | None, reports: Sequence[str], outputs
 
 def build_settings(config_file: Path | None, paths: list[str] | None, **flags: Any) -> Settings:
     """The build settings: the project's config with the flags given on top; a usage error for a bad config."""
-    from jmap.builder import configure
-    from jmap.config import load_config
     from jmap.diagnostics import JmapError
+    from jmap.project.builder import configure
+    from jmap.project.config import load_config
 
     if config_file is not None and not config_file.is_file():
         raise UsageError(f"{config_file}: no such config file")
     try:
         config = load_config(config_file)
     except JmapError as error:
-        from jmap.report import write_text
+        from jmap.cli.report import write_text
 
         write_text(error.diagnostics)
         raise UsageError("the config file is not valid") from None
@@ -116,14 +116,14 @@ def build_settings(config_file: Path | None, paths: list[str] | None, **flags: A
     if isinstance(page_size, str):
         import re
 
-        from jmap.config import PAGE_SIZE
+        from jmap.project.config import PAGE_SIZE
 
         if not re.fullmatch(PAGE_SIZE, page_size.lower()):
             raise UsageError(f"--page-size {page_size}: use fit, or a paper size such as a4 or a3-landscape")
         flags["page_size"] = page_size.lower()
     theme = flags.get("theme")
     if isinstance(theme, str):
-        from jmap.config import theme_names
+        from jmap.project.config import theme_names
 
         if theme not in theme_names():
             raise UsageError(f"--theme {theme}: choose from {', '.join(theme_names())}")
@@ -132,7 +132,7 @@ def build_settings(config_file: Path | None, paths: list[str] | None, **flags: A
 
 def reporter(report: str, quiet: bool, verbose: bool = False) -> Reporter:
     """The reporter for `--format text|json|github` (verbose: list the YAML files skipped)."""
-    from jmap.builder import JsonReporter, TextReporter
+    from jmap.project.builder import JsonReporter, TextReporter
 
     if report == "json":
         return JsonReporter()

@@ -4,12 +4,12 @@ Source: schemas/journey.schema.json (sha256 76ecd8eb4527f604456b6af34e51dd64cdbb
 `validate(data)` (a map) and `validate_library(data)` (an included file, `#/$defs/library`)
 return the data or raise JsonSchemaValueException. fastjsonschema
 compiles with draft-07 semantics; the schema uses no 2020-12 keyword beyond them
-(`$defs` is reached through JSON pointers). Only jmap.fastpath calls it.
+(`$defs` is reached through JSON pointers). Only jmap.validation.fastpath calls it.
 """
 # ruff: noqa
 # mypy: ignore-errors
 # fmt: off
-SOURCE_DIGEST = '76f84000fa46a4e3321aa5bfb206afd2'  # of the schema's bytes (jmap.digests); jmap.fastpath trusts this module only then
+SOURCE_DIGEST = '76f84000fa46a4e3321aa5bfb206afd2'  # of the schema's bytes (jmap.digests); the fast path trusts this module only then
 
 
 class JsonSchemaValueException(ValueError):

@@ -3,7 +3,7 @@
 cairo finds fonts by family name through fontconfig, which reads its configuration
 once, when first used, from the file named by `FONTCONFIG_FILE`. `configure()`
 writes a fonts.conf of jmap's own (deterministic content, in the user's cache
-folder); `activated()` points `FONTCONFIG_FILE` at it while jmap.export loads cairo
+folder); `activated()` points `FONTCONFIG_FILE` at it while jmap.export.export loads cairo
 and makes fontconfig read it, then puts the variable back (so programs jmap starts
 later, a browser for instance, keep the system's fonts.conf):
 
@@ -17,7 +17,7 @@ later, a browser for instance, keep the system's fonts.conf):
   read: the same SVG gives the same pixels on machines with the same fonts.
 
 On Windows and macOS cairo usually finds fonts without fontconfig; there the
-bundled fonts are registered for this process (best effort), and jmap.export
+bundled fonts are registered for this process (best effort), and jmap.export.export
 checks which font cairo really uses and warns when it is not the bundled one.
 
 `family_for()` asks fontconfig (through ctypes, when the library is there) for a
@@ -89,7 +89,7 @@ def fonts_conf(bundled: Path, system_dirs: tuple[str, ...], cache_dir: Path) -> 
     lines = [
         '<?xml version="1.0"?>',
         '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">',
-        "<!-- Written by jmap for drawing PNG and PDF (jmap.fontconfig); rewritten when it changes. -->",
+        "<!-- Written by jmap for drawing PNG and PDF (jmap.export.fontconfig); rewritten when it changes. -->",
         "<fontconfig>",
         f"  <dir>{escape(str(bundled))}</dir>",
         *(f"  <dir>{escape(d)}</dir>" for d in system_dirs),
@@ -161,7 +161,7 @@ def _write_once(folder: Path, text: str) -> Path:
 def configure() -> Path:
     """Write jmap's fonts.conf (once per process) and return its path.
 
-    FONTCONFIG_FILE must name it when fontconfig first initialises (jmap.export does this).
+    FONTCONFIG_FILE must name it when fontconfig first initialises (jmap.export.export does this).
     """
     global _configured
     if _configured is None:

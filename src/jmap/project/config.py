@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
-from jmap.load import display_path
+from jmap.loading.load import display_path
 
 if TYPE_CHECKING:
     import tomllib
@@ -350,7 +350,7 @@ class _Checker:
         self.diagnostics.append(Diagnostic(code, message, self.span(key, value=value), hint))
 
     def unknown(self, key: str, where: tuple[str, ...], choices: dict[str, str]) -> None:
-        from jmap.validate import did_you_mean
+        from jmap.validation.validate import did_you_mean
 
         guess = did_you_mean(key, list(choices))
         hint = f"did you mean '{guess}'?" if guess else "known keys: " + ", ".join(choices)
@@ -438,7 +438,7 @@ class _Checker:
             return None
         # ... nor through a link committed in the project (`renders -> /home/you`).
         from jmap.fsutil import inside
-        from jmap.load import find_root
+        from jmap.loading.load import find_root
 
         project = find_root(self.root)
         if not inside(self.root / value, project):
@@ -455,7 +455,7 @@ class _Checker:
         formats = tuple(f.strip().lower() for f in checked)
         for fmt in formats:
             if fmt not in FORMATS:
-                from jmap.validate import did_you_mean
+                from jmap.validation.validate import did_you_mean
 
                 guess = did_you_mean(fmt, list(FORMATS))
                 self.error("E203", f"'{clip(fmt, 20)}' is not an output format", key,
@@ -472,7 +472,7 @@ class _Checker:
             return None
         names = theme_names()
         if names and value not in names:
-            from jmap.validate import did_you_mean
+            from jmap.validation.validate import did_you_mean
 
             guess = did_you_mean(value, names)
             self.error("E203", f"there is no theme '{clip(value, 40)}'", key,
@@ -549,7 +549,7 @@ def naming_problem(naming: str) -> str:
 def theme_names() -> list[str]:
     """The theme names a config may choose (the built-in themes)."""
     try:
-        from jmap.themes import theme_names as names
+        from jmap.model.themes import theme_names as names
 
         return list(names())
     except Exception:  # themes are another module's job; never fail a config over them

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from jmap.fsutil import write_atomic
-from jmap.load import find_root
+from jmap.loading.load import find_root
 from jmap.resources import schema_text
 
 STARTER = """\

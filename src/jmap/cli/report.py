@@ -152,13 +152,13 @@ def skipped_summary(skipped: list[tuple[Path, str]]) -> str:
 def skipped_lines(skipped: list[tuple[Path, str]]) -> list[str]:
     """One line per skipped file, with why (what `--verbose` prints)."""
     from jmap.api import SKIP_REASONS
-    from jmap.load import display_path
+    from jmap.loading.load import display_path
 
     return [safe_text(f"skipped {display_path(path)}: {SKIP_REASONS[why]}") for path, why in skipped]
 
 
 def skipped_json(skipped: list[tuple[Path, str]]) -> list[dict[str, str]]:
-    from jmap.load import display_path
+    from jmap.loading.load import display_path
 
     return [{"path": display_path(path), "reason": why} for path, why in skipped]
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Diagnostic, JmapError, Severity, Span, printable
-from jmap.load import DEFAULT_MAX_BYTES, Document, display_path
+from jmap.loading.load import DEFAULT_MAX_BYTES, Document, display_path
 
 __all__ = ["WIDTH", "FormatResult", "format_file", "format_text", "same_meaning", "without_spans"]
 
@@ -604,7 +604,7 @@ def format_text(
     """
     from ruamel.yaml import YAML
 
-    from jmap.load import MAX_DEPTH, parse
+    from jmap.loading.load import MAX_DEPTH, parse
 
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if data is None:
@@ -677,7 +677,7 @@ class FormatResult:
 
 def format_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> FormatResult:
     """Load, validate and format one map (or persona library); never writes."""
-    from jmap.load import load
+    from jmap.loading.load import load
 
     result = FormatResult(Path(path))
     try:
@@ -706,10 +706,10 @@ def _is_library(doc: Document) -> bool:
 
 def _diagnostics(doc: Document, library: bool) -> list[Diagnostic]:
     if library:
-        from jmap.validate import schema_diagnostics, with_reading_problems
+        from jmap.validation.validate import schema_diagnostics, with_reading_problems
 
         return with_reading_problems(doc, list(schema_diagnostics(doc, "library")))  # a duplicate key too
-    from jmap.validate import validate
+    from jmap.validation.validate import validate
 
     return validate(doc)
 
@@ -722,7 +722,7 @@ def _meaning_changed(doc: Document, formatted: str) -> str:
     the same way. Included files are not touched: their personas and research are put in
     front of the formatted map's own, as the loader does.
     """
-    from jmap.load import parse
+    from jmap.loading.load import parse
 
     try:
         after, _, _ = parse(formatted, display_path(doc.path))

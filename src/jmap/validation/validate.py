@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Diagnostic, clip, dedupe
-from jmap.load import DocPath, Document, confine
-from jmap.model import BUILTIN_LANES
+from jmap.loading.load import DocPath, Document, confine
+from jmap.model.model import BUILTIN_LANES
 from jmap.resources import schema
 
 _TYPE_WORDS = {
@@ -834,8 +834,8 @@ class _Semantics:
         if not isinstance(theme, dict) or not isinstance(theme.get("colors"), dict) or not theme["colors"]:
             return  # a plain map: nothing to check, nothing imported
         colors: dict[str, Any] = theme["colors"]
-        from jmap.model import Theme
-        from jmap.themes import ThemeError, contrast_misses, contrast_ratio, resolve_theme
+        from jmap.model.model import Theme
+        from jmap.model.themes import ThemeError, contrast_misses, contrast_ratio, resolve_theme
 
         name = theme.get("name", "default")
         try:

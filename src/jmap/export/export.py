@@ -1,4 +1,4 @@
-"""PNG and PDF from jmap's own SVG: jmap.raster by default, cairosvg as the reference path.
+"""PNG and PDF from jmap's own SVG: jmap.export.raster by default, cairosvg as the reference path.
 
     svg_to_png(svg, scale=2.0)        -> PNG bytes
     svg_to_pdf(svg, page_size="fit")  -> PDF bytes ("fit", or a paper size: "a4-landscape", "a3", "letter", ...)
@@ -9,13 +9,13 @@ Before conversion the SVG is checked and prepared (`_Prepared`):
   (`#id`) or a PNG/JPEG `data:` URI that passes jmap.images' checks. cairosvg runs
   without `unsafe` and with a URL fetcher that serves those data URIs only (after
   checking them again) and refuses everything else, so no file or network is read;
-- text is rewritten for cairo (jmap.rtl): Arabic joined, right-to-left text in
-  visual order, a font per run; fonts come from jmap's fonts.conf (jmap.fontconfig),
+- text is rewritten for cairo (jmap.export.rtl): Arabic joined, right-to-left text in
+  visual order, a font per run; fonts come from jmap's fonts.conf (jmap.export.fontconfig),
   so the bundled Inter draws the text whatever the machine has;
 - unhinted text metrics (`TEXT_RENDERING`), so cairo advances text by the same
   widths the layout measured, at every scale.
 
-Both paths share the checks below and the limits. By default jmap.raster draws (pycairo,
+Both paths share the checks below and the limits. By default jmap.export.raster draws (pycairo,
 text shaped by HarfBuzz, PNG encoded in bands: about 4x faster than cairosvg, half its
 memory); it hands the SVG back (raster.Unsupported) for anything beyond jmap's own
 vocabulary, and then cairosvg draws, as it does with JMAP_RASTER=cairosvg. The rest of
@@ -45,20 +45,20 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from jmap import fontconfig
 from jmap.diagnostics import Diagnostic, JmapError, Span, clip
+from jmap.export import fontconfig
+from jmap.export.rtl import SVG_NS, TextReport, prepare_text
 from jmap.images import ImageError, check_data_uri
-from jmap.rtl import SVG_NS, TextReport, prepare_text
 
 if TYPE_CHECKING:
-    from jmap.model import Journey
+    from jmap.model.model import Journey
 
 __all__ = [
     "EXPORT_CODES", "MAX_PIXELS", "MAX_SIDE", "MIN_SCALE", "PAGE_SIZES", "Extent", "journey_extent", "page_points",
     "preload", "svg_to_pdf", "svg_to_png", "too_large",
 ]
 
-#: Diagnostics only PNG and PDF export produces (as jmap.builder.BUILD_CODES; images use E410-E413).
+#: Diagnostics only PNG and PDF export produces (as jmap.project.builder.BUILD_CODES; images use E410-E413).
 EXPORT_CODES = {
     "E414": "A map is too large to draw as PNG or PDF.",
     "E415": "The cairo graphics library, which PNG and PDF need, is not installed.",
@@ -105,7 +105,7 @@ ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 Warn = Callable[[Diagnostic], None]
-_log = logging.getLogger("jmap.export")
+_log = logging.getLogger("jmap.export.export")
 
 NO_CAIRO = ("PNG and PDF need the cairo graphics library, which is not installed: "
             "run `sudo apt-get install libcairo2` (Debian/Ubuntu) or `brew install cairo` (macOS); "
@@ -230,12 +230,12 @@ def _register_text_rendering(surface: Any) -> None:
 
 def preload() -> None:
     """Point fontconfig at jmap's fonts and load the drawer now (before forking workers, say):
-    jmap.raster's pycairo, or cairosvg when that is the path taken.
+    jmap.export.raster's pycairo, or cairosvg when that is the path taken.
 
     Raises JmapError (E415) when cairo is missing.
     """
     if RASTER != "cairosvg":
-        from jmap import raster
+        from jmap.export import raster
 
         try:
             raster.preload()
@@ -246,7 +246,7 @@ def preload() -> None:
 
 
 class _CairoFonts:
-    """jmap.rtl.FontProbe answered by cairo itself: the fonts and advances cairosvg will draw with."""
+    """jmap.export.rtl.FontProbe answered by cairo itself: the fonts and advances cairosvg will draw with."""
 
     EM = 1000.0
 
@@ -442,20 +442,20 @@ def _text_warnings(source: str, substituted: list[str], missing: dict[str, None]
                         f"({clip(shown, 30)}): PNG and PDF show them as boxes", Span(source, 0, 0), hint))
 
 
-# --- the fast path (jmap.raster) ----------------------------------------------------
+# --- the fast path (jmap.export.raster) ----------------------------------------------------
 
-#: Which drawer PNG and PDF take: "fast" (jmap.raster: pycairo and HarfBuzz), or "cairosvg", the reference
+#: Which drawer PNG and PDF take: "fast" (jmap.export.raster: pycairo and HarfBuzz), or "cairosvg", the reference
 #: path that draws any SVG. The environment variable JMAP_RASTER sets it; "fast" falls back to cairosvg
 #: by itself for an SVG that uses more than jmap's own vocabulary.
 RASTER = os.environ.get("JMAP_RASTER", "fast").strip().lower() or "fast"
 
 
 def _fast(draw: Callable[[Any], tuple[bytes, Any]], source: str, warn: Warn) -> bytes | None:
-    """The result of a jmap.raster drawer, or None when the reference path must draw instead."""
+    """The result of a jmap.export.raster drawer, or None when the reference path must draw instead."""
     if RASTER == "cairosvg":
         return None
     try:
-        from jmap import raster
+        from jmap.export import raster
     except ImportError:  # pycairo or uharfbuzz missing: the reference path
         return None
     try:

@@ -1,6 +1,6 @@
 """Text for rasterisers that do not shape: visual order, joined Arabic, a font per run.
 
-This serves the reference path (cairosvg). The default PNG/PDF path, jmap.raster, shapes
+This serves the reference path (cairosvg). The default PNG/PDF path, jmap.export.raster, shapes
 with HarfBuzz instead and draws the glyphs with cairo, which keeps the PDF's real text;
 it uses only `_levels` from here.
 
@@ -24,7 +24,7 @@ line of jmap's SVG that needs it is rewritten into what cairo can draw as is:
    `start` is the right edge of right-to-left text, `end` its left edge.
 
 Lines that Inter draws entirely and that are left-to-right are left untouched.
-The fonts are asked through a `FontProbe` (jmap.export implements it with cairo),
+The fonts are asked through a `FontProbe` (jmap.export.export implements it with cairo),
 so this module does no I/O and can be tested without cairo.
 
 Why not shape with HarfBuzz into glyph outlines instead? It would give perfect

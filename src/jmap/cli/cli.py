@@ -1,8 +1,8 @@
 """The `jmap` command: parses flags, calls the library, picks a reporter.
 
 Exit codes: 0 ok, 1 a map is invalid (or stale, or differs), 2 usage error.
-A plain `jmap build` is answered by jmap.entry without this module (typer takes ~30 ms
-to import); both run jmap.command.build_command.
+A plain `jmap build` is answered by jmap.cli.entry without this module (typer takes ~30 ms
+to import); both run jmap.cli.command.build_command.
 """
 
 from __future__ import annotations
@@ -17,9 +17,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from jmap import __version__
-from jmap.command import NO_MAPS, UsageError, build_command, build_settings, outputs_and_report, reporter, split_formats
+from jmap.cli.command import (
+    NO_MAPS,
+    UsageError,
+    build_command,
+    build_settings,
+    outputs_and_report,
+    reporter,
+    split_formats,
+)
+from jmap.cli.entry import MAX_BYTES_FLAG
 from jmap.diagnostics import printable
-from jmap.entry import MAX_BYTES_FLAG
 
 app = typer.Typer(
     name="jmap",
@@ -81,7 +89,7 @@ def validate(
     Example: jmap validate journeys/ --strict
     """
     from jmap.api import check, scan
-    from jmap.report import (
+    from jmap.cli.report import (
         as_json,
         dump_json,
         format_github,
@@ -174,7 +182,7 @@ def init(
 
     Example: jmap init journeys/checkout.yaml
     """
-    from jmap.starter import write_starter
+    from jmap.project.starter import write_starter
 
     if path.exists() and not force:
         _usage_error(f"{path} exists already; use --force to overwrite it")
@@ -208,7 +216,7 @@ def _usage_error(message: str) -> None:
 
 @contextmanager
 def _usage() -> Iterator[None]:
-    """Report a UsageError from jmap.command as typer commands report theirs."""
+    """Report a UsageError from jmap.cli.command as typer commands report theirs."""
     try:
         yield
     except UsageError as error:
@@ -218,7 +226,7 @@ def _usage() -> Iterator[None]:
 # --- build commands (build, watch, serve) are registered below this line ---
 
 if TYPE_CHECKING:
-    from jmap.builder import Settings
+    from jmap.project.builder import Settings
 
 
 BuildPaths = Annotated[
@@ -316,15 +324,15 @@ def build(
 
 
 def _reload(config: Path | None, paths: list[str] | None, flags: dict[str, Any]) -> Settings:
-    from jmap.builder import configure
-    from jmap.config import load_config
+    from jmap.project.builder import configure
+    from jmap.project.config import load_config
 
     return configure(load_config(config), paths, **flags)
 
 
 def _watch_errors(error: Exception) -> None:
+    from jmap.cli.report import write_text
     from jmap.diagnostics import JmapError
-    from jmap.report import write_text
 
     if isinstance(error, JmapError):
         write_text(error.diagnostics)
@@ -349,7 +357,7 @@ def watch(
 
     Example: jmap watch journeys/ -f svg,html
     """
-    from jmap.watch import watch as run_watch
+    from jmap.project.watch import watch as run_watch
 
     with _usage():
         outputs, report_format = split_formats(formats)
@@ -384,14 +392,14 @@ def serve(
 
     Example: jmap serve journeys/ --port 8000
     """
-    from jmap.serve import ReloadServer
-    from jmap.serve import serve as run_serve
+    from jmap.project.serve import ReloadServer
+    from jmap.project.serve import serve as run_serve
 
     with _usage():
         outputs, report_format = split_formats(formats)
         flags: dict[str, Any] = dict(out_dir=output, formats=outputs, theme=theme, jobs=jobs)
         settings = build_settings(config, paths, **flags)
-        from jmap.serve import serve_settings
+        from jmap.project.serve import serve_settings
 
         serve_settings(settings)  # a usage error, before serving, when its folder leads out of the project
 
@@ -434,10 +442,10 @@ def fmt(
 
     Example: jmap fmt journeys/ --check
     """
-    from jmap.fmt import format_file
+    from jmap.cli.report import write_text
     from jmap.fsutil import write_atomic
-    from jmap.load import display_path
-    from jmap.report import write_text
+    from jmap.loading.load import display_path
+    from jmap.review.fmt import format_file
 
     files = _maps(paths)
     failed = unformatted = 0
@@ -521,8 +529,8 @@ def diff(
     Example: jmap diff main journeys/checkout.yaml --format markdown
     Example (visual diff): jmap diff old.yaml new.yaml -o review/ -f svg,png
     """
-    from jmap.diff import diff_files, diff_revisions, exit_code, render_markdown, render_text, report_json
-    from jmap.gitrev import GitError
+    from jmap.review.diff import diff_files, diff_revisions, exit_code, render_markdown, render_text, report_json
+    from jmap.review.gitrev import GitError
 
     with _usage():
         chosen, report = outputs_and_report(formats, [f.value for f in DiffFormat], "visual diff")
@@ -543,13 +551,13 @@ def diff(
             typer.echo(printable(f"jmap: error: {error}{hint}"), err=True)
             raise typer.Exit(2) from None
     if output_format is DiffFormat.json:
-        from jmap.report import dump_json
+        from jmap.cli.report import dump_json
 
         dump_json(report_json(results))
     elif output_format is DiffFormat.markdown:
         sys.stdout.write(render_markdown(results))
     else:
-        from jmap.report import use_colour
+        from jmap.cli.report import use_colour
 
         if use_colour(sys.stdout):
             from rich.console import Console
@@ -560,12 +568,12 @@ def diff(
 
     def write(result: Any, folder: Path, name: str, formats: tuple[str, ...]) -> None:
         """Write one map's visual diff in each format; exit 2 when a format cannot be made."""
-        from jmap import export
+        from jmap.cli.report import write_text
         from jmap.diagnostics import JmapError, clip
+        from jmap.export import export
         from jmap.fsutil import OutsideError, write_atomic
-        from jmap.load import display_path
+        from jmap.loading.load import display_path
         from jmap.render.svg import avatar_images, diff_layout, render_layout_svg
-        from jmap.report import write_text
 
         journey, positioned = diff_layout(result)
         svg = render_layout_svg(positioned)
@@ -580,8 +588,8 @@ def diff(
                 elif fmt == "pdf":
                     data = export.svg_to_pdf(still, source=name, extent=export.journey_extent(journey))
                 else:
+                    from jmap.model.themes import resolve_theme
                     from jmap.render.html import card_data, render_page
-                    from jmap.themes import resolve_theme
 
                     data = render_page(
                         journey,
@@ -607,7 +615,7 @@ def diff(
         if output is None:  # the default, unlike -o, must stay in the project
             from jmap.diagnostics import clip
             from jmap.fsutil import inside
-            from jmap.load import display_path, find_root
+            from jmap.loading.load import display_path, find_root
 
             if not inside(folder, find_root(Path.cwd())):
                 _usage_error(f"{display_path(folder)} leads outside the project, to "
@@ -636,7 +644,7 @@ def diff(
 
 
 def main() -> None:
-    """The console entry point of earlier versions: jmap.entry.main, which falls back to `app`."""
-    from jmap.entry import main as entry_main
+    """The console entry point of earlier versions: jmap.cli.entry.main, which falls back to `app`."""
+    from jmap.cli.entry import main as entry_main
 
     entry_main()

@@ -20,7 +20,7 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 from jmap.diagnostics import clip
-from jmap.load import DEFAULT_MAX_BYTES, MAX_INCLUDE_DEPTH, MAX_INCLUDES, find_root
+from jmap.loading.load import DEFAULT_MAX_BYTES, MAX_INCLUDE_DEPTH, MAX_INCLUDES, find_root
 
 __all__ = ["GitError", "RevRange", "Snapshot", "changed_maps", "check_rev", "git", "parse_range", "repo_root"]
 
@@ -182,7 +182,7 @@ class Snapshot:
         return self.folder.joinpath(*parts)
 
     def _write_map(self, relative: str, target: Path, depth: int) -> None:
-        from jmap.load import parse_all
+        from jmap.loading.load import parse_all
 
         data = self.read(relative)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -45,7 +45,7 @@ PathKey = str | int
 DocPath = tuple[PathKey, ...]
 #: Turns a file's text and display name into data, value spans, key spans and the problems that
 #: did not stop the reading (a duplicate key), or raises JmapError (`parse_all` below;
-#: jmap.fastpath passes its own, which may also raise when unsure).
+#: jmap.validation.fastpath passes its own, which may also raise when unsure).
 Parser = Callable[[str, str], tuple[Any, dict[DocPath, Span], dict[DocPath, Span], list[Diagnostic]]]
 
 
@@ -79,7 +79,7 @@ class Document(SlotsRecord):
         #: Included files (already merged into ``data``), for validation and caching.
         self.includes: list[Document] = [] if includes is None else includes
         #: Errors found while reading that left the data readable (a duplicate key, first value kept):
-        #: jmap.validate reports them with the schema's, so one does not hide the others.
+        #: jmap.validation.validate reports them with the schema's, so one does not hide the others.
         self.problems: list[Diagnostic] = [] if problems is None else problems
 
     def span(self, path: DocPath, *, key: bool = False) -> Span:
@@ -519,7 +519,7 @@ class _Builder:
     def report(self, code: str, message: str, node: Any, hint: str = "") -> None:
         """A problem after which the rest can still be checked: one mistake must not hide the others.
 
-        jmap.validate drops the schema's errors at the same place, which would only repeat it.
+        jmap.validation.validate drops the schema's errors at the same place, which would only repeat it.
         """
         self.problems.append(Diagnostic(code, message, self.span(node), hint))
 

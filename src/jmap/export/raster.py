@@ -4,7 +4,7 @@ jmap's SVG uses a small, fixed vocabulary (see jmap/render): `rect`, `path`,
 `circle`, `text`/`tspan`, `g` (class, opacity), `use` of icons with
 translate/scale, one `clipPath` of a circle and an `image` with a checked PNG
 data URI. This module draws exactly that vocabulary and nothing else: any other
-element, attribute value or paint raises `Unsupported`, and jmap.export then takes
+element, attribute value or paint raises `Unsupported`, and jmap.export.export then takes
 the reference path (cairosvg), which draws any SVG. So the fast path can only be
 faster, never draw something else.
 
@@ -20,7 +20,7 @@ base), each run is shaped by HarfBuzz from the very font file cairo draws with
 Arabic is joined with its vowel marks, kerning and ligatures are applied as in a
 browser, and a PDF keeps real, selectable text with embedded font subsets.
 
-Safety: the SVG has passed jmap.export's checks (no DTD, references only to
+Safety: the SVG has passed jmap.export.export's checks (no DTD, references only to
 fragments and checked data URIs); this module reads nothing else: no file, no
 network. Images are decoded from those checked bytes only.
 """
@@ -39,9 +39,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from jmap import fontconfig
+from jmap.export import fontconfig
+from jmap.export.rtl import SVG_NS, _levels
 from jmap.images import ImageError, check_data_uri
-from jmap.rtl import SVG_NS, _levels
 
 __all__ = ["Drawn", "Unsupported", "draw_pdf", "draw_png", "font_problems", "preload"]
 
@@ -80,7 +80,7 @@ class Unsupported(Exception):
 
 
 class Drawn:
-    """What drawing found out, for jmap.export's warnings."""
+    """What drawing found out, for jmap.export.export's warnings."""
 
     __slots__ = ("missing",)
 

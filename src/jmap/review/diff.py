@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Diagnostic, JmapError, Severity, Span, clip
-from jmap.load import DEFAULT_MAX_BYTES, display_path
-from jmap.model import (
+from jmap.loading.load import DEFAULT_MAX_BYTES, display_path
+from jmap.model.model import (
     ANONYMOUS_PERSONA,
     BUILTIN_LANES,
     LANE_TITLES,
@@ -55,7 +55,7 @@ from jmap.model import (
     StageOrStep,
     Touchpoint,
 )
-from jmap.normalize import initials_of
+from jmap.model.normalize import initials_of
 
 __all__ = [
     "ADDED", "CHANGED", "KINDS", "MOVED", "REMOVED", "RENAMED", "REWORD_RATIO", "Change", "DiffResult", "Key",
@@ -199,7 +199,7 @@ class DiffResult:
         return _groups(self)
 
     def to_json(self) -> dict[str, Any]:
-        from jmap.report import as_json
+        from jmap.cli.report import as_json
 
         data: dict[str, Any] = {
             "old": self.old_label, "new": self.new_label, "title": self.title, "equal": self.equal,
@@ -1173,8 +1173,8 @@ def _summary(changes: Sequence[Change], lane_names: dict[str, str] | None = None
 
 def load_journey(path: Path, *, max_bytes: int, root: Path | None = None) -> tuple[Journey | None, list[Diagnostic]]:
     """The model of a valid map, or None with its errors."""
-    from jmap.load import load
-    from jmap.validate import validate
+    from jmap.loading.load import load
+    from jmap.validation.validate import validate
 
     try:
         doc = load(path, max_bytes=max_bytes, root=root)
@@ -1184,7 +1184,7 @@ def load_journey(path: Path, *, max_bytes: int, root: Path | None = None) -> tup
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:
         return None, errors
-    from jmap.normalize import to_model
+    from jmap.model.normalize import to_model
 
     return to_model(doc), []
 
@@ -1210,7 +1210,7 @@ def diff_revisions(spec: str, paths: Sequence[str] = (), *, cwd: str | os.PathLi
     """
     from contextlib import nullcontext
 
-    from jmap import gitrev
+    from jmap.review import gitrev
 
     here = Path(cwd or os.getcwd()).resolve()
     revs = gitrev.parse_range(spec, here)
@@ -1240,7 +1240,7 @@ def diff_revisions(spec: str, paths: Sequence[str] = (), *, cwd: str | os.PathLi
 
 def _diff_revision(name: str, explicit: bool, revs: Any, old_side: Any, new_side: Any, top: Path,
                    max_bytes: int) -> DiffResult | None:
-    from jmap import gitrev
+    from jmap.review import gitrev
 
     working = top / name
     old_label = f"{revs.label_old}:{name}"
@@ -1355,7 +1355,7 @@ class RichStyle(Style):
     def text(self, value: str, limit: int | None = 160) -> str:
         from rich.markup import escape
 
-        from jmap.report import safe_text
+        from jmap.cli.report import safe_text
 
         return escape(safe_text(_bounded(value, limit)))
 
@@ -1369,7 +1369,7 @@ class RichStyle(Style):
 
 class _TerminalPlain(Style):
     def text(self, value: str, limit: int | None = 160) -> str:
-        from jmap.report import safe_text
+        from jmap.cli.report import safe_text
 
         return safe_text(_bounded(value, limit))
 

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from jmap.diagnostics import Span
-from jmap.load import DocPath, Document, confine
-from jmap.model import ANONYMOUS_PERSONA as _ANON
-from jmap.model import (
+from jmap.loading.load import DocPath, Document, confine
+from jmap.model.model import ANONYMOUS_PERSONA as _ANON
+from jmap.model.model import (
     BUILTIN_LANES,
     LANE_TITLES,
     Chapter,
