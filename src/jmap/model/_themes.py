@@ -68,7 +68,7 @@ SOURCES: dict[str, str] = {
         '# jmap default theme: calm, light and professional; the base every other theme extends.\n'
         '# Colour carries meaning: warm reds for pain, teal-greens for opportunity, violet for\n'
         '# unverified assumptions, gold for moments of truth. Each colour key is described in\n'
-        '# docs/themes.md and jmap.model.themes.COLOR_KEYS.\n'
+        '# docs/themes.md and jmap.themes.COLOR_KEYS.\n'
         'name = "default"\n'
         'description = "Light, calm and professional: for screens and colour print."\n'
         '\n'
