@@ -403,10 +403,10 @@ def test_shell_completion_and_ascii_stderr_go_to_typer(monkeypatch: pytest.Monke
 
 
 def test_jmap_cli_main_still_works(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from jmap.cli import cli
+    from jmap.cli import entry
 
     monkeypatch.setattr(sys, "argv", ["jmap", "--version"])
-    cli.main()
+    entry.main()
     assert capsys.readouterr().out.startswith("jmap ")
 
 

@@ -26,7 +26,7 @@ from jmap.cli.command import (
     reporter,
     split_formats,
 )
-from jmap.cli.entry import MAX_BYTES_FLAG
+from jmap.cli.options import MAX_BYTES_FLAG
 from jmap.diagnostics import printable
 
 app = typer.Typer(
@@ -638,13 +638,3 @@ def diff(
             used.add(name)
             write(result, folder, name, wanted)
     raise typer.Exit(exit_code(results))
-
-
-# --- entry point ---
-
-
-def main() -> None:
-    """The console entry point of earlier versions: jmap.cli.entry.main, which falls back to `app`."""
-    from jmap.cli.entry import main as entry_main
-
-    entry_main()

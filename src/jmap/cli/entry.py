@@ -17,11 +17,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jmap.cli.options import MAX_BYTES_FLAG
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-#: The largest --max-bytes (as jmap.cli.cli's): what one read() takes.
-MAX_BYTES_FLAG = 2**31 - 1
 #: Flags of `jmap build`, by every spelling, and the parameter they set.
 FLAGS = {
     "-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose",
