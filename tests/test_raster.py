@@ -207,7 +207,7 @@ def test_avatars_are_drawn_as_the_reference_draws_them(name: str, monkeypatch: p
 
 def test_preload_and_a_png_do_not_import_cairosvg(tmp_path: Path) -> None:
     """cairocffi's import alone took 0.4-0.7 s: the default path must not pay it."""
-    code = ("import sys; from jmap import export; export.preload(); "
+    code = ("import sys; from jmap.export import export; export.preload(); "
             "export.svg_to_png(open(sys.argv[1]).read(), scale=0.5, warn=lambda d: None); "
             "print('cairosvg' in sys.modules, 'cairocffi' in sys.modules)")
     with_text = ROOT / "tests" / "maps" / "mixed-scripts.yaml"
