@@ -246,7 +246,7 @@ def test_write_atomic_within_a_folder_refuses_links_out(tmp_path: Path, outside:
 
 
 def test_serve_refuses_a_default_build_folder_linked_out(project: Path, outside: Path) -> None:
-    from jmap.cli.command import UsageError
+    from jmap.diagnostics import UsageError
     from jmap.project.builder import configure
     from jmap.project.config import load_config
     from jmap.project.serve import serve_settings

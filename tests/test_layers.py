@@ -21,7 +21,6 @@ KNOWN_UPWARDS = {
     ("jmap.project.builder", "jmap.api"),  # check() and scan(): the api <-> builder cycle
     ("jmap.project.builder", "jmap.cli.report"),  # the build reporters still live in builder.py
     ("jmap.review.diff", "jmap.cli.report"),  # the diff reporters still live in diff.py
-    ("jmap.project.serve", "jmap.cli.command"),  # serve rebuilds through the build command's body
 }
 
 

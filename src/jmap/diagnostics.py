@@ -152,3 +152,10 @@ def dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Drop repeats and sort by place, so one problem is reported once."""
     unique = {(d.span, d.code, d.message): d for d in diagnostics}
     return sorted(unique.values(), key=lambda d: (d.span.path, d.span.line, d.span.col, d.code))
+
+
+class UsageError(Exception):
+    """The command line or a setting asks for something jmap cannot do: exit 2 with this message.
+
+    Here, below every layer, so the project (serve) raises it without importing the command line.
+    """

@@ -19,7 +19,6 @@ import typer
 from jmap import __version__
 from jmap.cli.command import (
     NO_MAPS,
-    UsageError,
     build_command,
     build_settings,
     outputs_and_report,
@@ -27,7 +26,7 @@ from jmap.cli.command import (
     split_formats,
 )
 from jmap.cli.options import MAX_BYTES_FLAG
-from jmap.diagnostics import printable
+from jmap.diagnostics import UsageError, printable
 
 app = typer.Typer(
     name="jmap",

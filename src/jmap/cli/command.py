@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from jmap.diagnostics import UsageError
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
@@ -18,10 +20,6 @@ if TYPE_CHECKING:
 NO_MAPS = "no journey maps found (a map is a .yaml file with a `jmap: 1` line)"
 #: How `jmap build` can report, besides the output formats `-f` also takes.
 REPORTS = ("text", "json", "github")
-
-
-class UsageError(Exception):
-    """The command line asks for something jmap cannot do: exit 2 with this message."""
 
 
 def build_command(

@@ -96,7 +96,8 @@ def parse_build(argv: list[str]) -> dict[str, Any] | None:
 
 def run_build(params: dict[str, Any]) -> int:
     """Run the build command and return its exit code; usage errors, Ctrl-C and a closed pipe as typer has them."""
-    from jmap.cli.command import UsageError, build_command
+    from jmap.cli.command import build_command
+    from jmap.diagnostics import UsageError
 
     try:
         return build_command(**params)

@@ -244,8 +244,7 @@ def serve_settings(settings: Settings) -> Settings:
         from jmap.loading.load import find_root
 
         if not inside(out_dir, find_root(out_dir.parent)):
-            from jmap.cli.command import UsageError
-            from jmap.diagnostics import clip
+            from jmap.diagnostics import UsageError, clip
             from jmap.loading.load import display_path
 
             raise UsageError(f"{clip(display_path(out_dir), 80)} leads outside the project, to "
