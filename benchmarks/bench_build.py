@@ -49,7 +49,7 @@ def pipeline(path: Path) -> tuple[str, int]:
 
 
 def fast_path_available() -> bool:
-    from jmap.fastpath import fast_document
+    from jmap.validation.fastpath import fast_document
 
     return fast_document(ROOT / "examples" / "online-shop.yaml") is not None
 

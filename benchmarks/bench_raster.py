@@ -7,7 +7,7 @@ For each SVG (rendered from an example map when the renderer is there, otherwise
 synthetic map of cards in several scripts) it times, at scale 2:
 
 - `cairosvg`: cairosvg.svg2png on the SVG as it is (what jmap would do without its preparation),
-- `jmap`: jmap.export.svg_to_png (checks, text rewritten for cairo, bundled fonts),
+- `jmap`: jmap.export.export.svg_to_png (checks, text rewritten for cairo, bundled fonts),
 - `resvg`: the `resvg` package (resvg 0.47 through PyO3), with the bundled fonts and
   Noto Sans CJK loaded explicitly and nothing else, so it cannot pick other fonts,
 
@@ -94,7 +94,7 @@ def resvg_renderer() -> Callable[[str, float], bytes] | None:
         from resvg import render, usvg
     except ImportError:
         return None
-    from jmap.fontconfig import bundled_dir
+    from jmap.export.fontconfig import bundled_dir
 
     options = usvg.Options.default()
     options.load_fonts_dir(str(bundled_dir()))
@@ -131,7 +131,7 @@ def main(argv: list[str]) -> int:
 
     import cairosvg
 
-    from jmap import export
+    from jmap.export import export
 
     draw_resvg = resvg_renderer()
     svgs = example_svgs()

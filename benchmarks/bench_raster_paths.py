@@ -1,4 +1,4 @@
-"""PNG and PDF, whole process: jmap's fast path (jmap.raster) against its reference path (cairosvg).
+"""PNG and PDF, whole process: jmap's fast path (jmap.export.raster) against its reference path (cairosvg).
 
     python benchmarks/bench_raster_paths.py                 # online-shop and a 30-stage, 6-persona map
     python benchmarks/bench_raster_paths.py --runs 5 --encode   # also time the PNG encoder's zlib levels
@@ -41,8 +41,8 @@ def run(map_path: Path, fmt: str, raster: str, out: Path) -> tuple[float, float]
 
 def encode_levels(map_path: Path) -> None:
     """In-process: drawing vs encoding, and the PNG size and time per zlib level."""
-    from jmap import export, raster
     from jmap.api import model, render_svg
+    from jmap.export import export, raster
 
     svg = render_svg(model(map_path))
     export.svg_to_png(svg, warn=lambda d: None)  # fonts and caches warm

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from jmap.builder import BuildOptions, build
+from jmap.project.builder import BuildOptions, build
 
 pytestmark = pytest.mark.browser
 

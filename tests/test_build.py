@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import jmap.builder as B
-import jmap.cache as C
-from jmap.builder import BuildOptions, TextReporter, build, configure
-from jmap.cache import CACHE_FILE
-from jmap.cli import app
-from jmap.config import load_config
-from jmap.model import Journey
+import jmap.project.builder as B
+import jmap.project.cache as C
+from jmap.cli.cli import app
+from jmap.model.model import Journey
+from jmap.project.builder import BuildOptions, TextReporter, build, configure
+from jmap.project.cache import CACHE_FILE
+from jmap.project.config import load_config
 
 MAP = "jmap: 1\ntitle: {title}\nstages:\n  - id: start\n    name: Start\n    emotion: 0\n"
 WITH_INCLUDE = (
@@ -374,7 +374,7 @@ def test_github_annotations(maps: Path, calls: list[str]) -> None:
 
 def test_jmap_build_stays_a_function_after_the_builder_module_is_imported(tmp_path: Path) -> None:
     import jmap
-    import jmap.builder  # noqa: F401 - importing the module must not shadow the API function
+    import jmap.project.builder  # noqa: F401 - importing the module must not shadow the API function
 
     source = tmp_path / "map.yaml"
     source.write_text("jmap: 1\ntitle: T\nstages:\n  - {id: a, name: A, emotion: 0}\n", encoding="utf-8")

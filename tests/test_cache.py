@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jmap.cache import (
+from jmap.project.cache import (
     CACHE_FILE,
     BuildCache,
     OutputRecord,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from jmap.cli import app
-from jmap.load import display_path
+from jmap.cli.cli import app
+from jmap.loading.load import display_path
 from jmap.resources import schema
 
 WriteMap = Callable[..., Path]

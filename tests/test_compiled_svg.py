@@ -28,16 +28,16 @@ from test_layout import EXAMPLES, journeys
 from test_svg import hostile_journey
 
 from jmap.api import check
-from jmap.diff import diff, diff_files
 from jmap.layout.diffmarks import diff_view
 from jmap.layout.engine import layout
 from jmap.layout.geometry import Layout, fmt
-from jmap.model import Journey, Stage
+from jmap.model.model import Journey, Stage
 from jmap.render import _map_svg, _runtime
 from jmap.render import svg as svg_module
 from jmap.render.env import get_env
 from jmap.render.filters import num
 from jmap.render.svg import avatar_images, events, render_compiled, render_with_jinja
+from jmap.review.diff import diff, diff_files
 
 ROOT = Path(__file__).resolve().parent.parent
 DIFF_CASES = ROOT / "tests" / "cases" / "diff"

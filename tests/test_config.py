@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from jmap.config import ProjectConfig, find_config, load_config, naming_problem
 from jmap.diagnostics import JmapError
+from jmap.project.config import ProjectConfig, find_config, load_config, naming_problem
 
 FULL = """\
 # every key
@@ -183,8 +183,8 @@ def test_a_huge_max_bytes_flag_is_a_usage_error(tmp_path: Path, monkeypatch: pyt
                                                 command: str) -> None:
     from typer.testing import CliRunner
 
-    from jmap.cli import app
-    from jmap.entry import parse_build
+    from jmap.cli.cli import app
+    from jmap.cli.entry import parse_build
 
     (tmp_path / "map.yaml").write_text("jmap: 1\ntitle: T\nstages: [{id: a, name: A, emotion: 0}]\n")
     monkeypatch.chdir(tmp_path)

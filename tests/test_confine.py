@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jmap.api import check
-from jmap.cli import app
+from jmap.cli.cli import app
 
 MAP = "jmap: 1\ntitle: T\nstages:\n  - {id: a, name: A, emotion: 0}\n"
 
@@ -95,7 +95,7 @@ def test_a_build_folder_beside_a_map_linked_out_of_the_project_fails_that_map_on
 
 
 def test_build_map_called_alone_checks_the_build_folder_too(project: Path, outside: Path) -> None:
-    from jmap.builder import BuildOptions, build_map
+    from jmap.project.builder import BuildOptions, build_map
 
     (project / "journeys" / "build").symlink_to(outside, target_is_directory=True)
     result = build_map(Path("journeys/m.yaml"), Path("journeys"), BuildOptions())
@@ -207,7 +207,7 @@ def test_prune_in_an_o_folder_removes_nothing_outside_it(project: Path, outside:
     build/ folder with the right digest, was removed by --prune."""
     import json
 
-    from jmap.cache import CACHE_FILE, file_digest
+    from jmap.project.cache import CACHE_FILE, file_digest
 
     victim = outside / "build" / "report.svg"
     victim.parent.mkdir()
@@ -246,10 +246,10 @@ def test_write_atomic_within_a_folder_refuses_links_out(tmp_path: Path, outside:
 
 
 def test_serve_refuses_a_default_build_folder_linked_out(project: Path, outside: Path) -> None:
-    from jmap.builder import configure
-    from jmap.command import UsageError
-    from jmap.config import load_config
-    from jmap.serve import serve_settings
+    from jmap.diagnostics import UsageError
+    from jmap.project.builder import configure
+    from jmap.project.config import load_config
+    from jmap.project.serve import serve_settings
 
     (project / "journeys" / "build").symlink_to(outside, target_is_directory=True)
     settings = configure(load_config(), ["journeys"])

@@ -15,8 +15,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from jmap.api import model
-from jmap.cli import app
-from jmap.diff import (
+from jmap.cli.cli import app
+from jmap.loading.load import Document, parse
+from jmap.model.model import Journey
+from jmap.model.normalize import to_model
+from jmap.review.diff import (
     KINDS,
     REMOVED,
     Change,
@@ -29,10 +32,7 @@ from jmap.diff import (
     word_ops,
     words_text,
 )
-from jmap.fmt import format_text
-from jmap.load import Document, parse
-from jmap.model import Journey
-from jmap.normalize import to_model
+from jmap.review.fmt import format_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "diff"

@@ -19,9 +19,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from jmap import api
-from jmap.builder import BuildOptions, build, render_format
-from jmap.cli import app
+from jmap.cli.cli import app
 from jmap.layout.engine import layout, shortened_texts
+from jmap.project.builder import BuildOptions, build, render_format
 from jmap.render.svg import render_svg
 
 CASE = Path(__file__).parent / "cases" / "discovery"
@@ -170,7 +170,7 @@ def test_build_json_carries_the_skipped_files(folder: Path) -> None:
 
 def test_the_fast_entry_point_has_verbose_too(folder: Path, monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    from jmap import entry
+    from jmap.cli import entry
 
     assert entry.parse_build(["build", ".", "-v"]) == {"paths": ["."], "formats": None, "verbose": True}
     monkeypatch.setattr(sys, "argv", ["jmap", "build", ".", "-o", "out", "-j", "1", "--verbose"])
@@ -298,7 +298,7 @@ def test_the_png_and_pdf_legend_promises_no_tooltip(write_map: WriteMap) -> None
 @pytest.mark.parametrize("fmt", ["png", "pdf"])
 def test_png_and_pdf_are_drawn_from_the_legend_without_tooltips(write_map: WriteMap, fmt: str,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from jmap import export
+    from jmap.export import export
 
     drawn: list[str] = []
     monkeypatch.setattr(export, f"svg_to_{fmt}", lambda svg, **_: drawn.append(svg) or b"")
@@ -313,7 +313,7 @@ def test_build_api_reports_skipped_files(folder: Path) -> None:
 
 
 def test_the_visual_diff_as_png_promises_no_tooltip(write_map: WriteMap, monkeypatch: pytest.MonkeyPatch) -> None:
-    from jmap import export
+    from jmap.export import export
 
     drawn: list[str] = []
     monkeypatch.setattr(export, "svg_to_png", lambda svg, **_: drawn.append(svg) or b"png")

@@ -1,7 +1,7 @@
-"""The typer-free entry point (jmap.entry) does what the typer app does, byte for byte.
+"""The typer-free entry point (jmap.cli.entry) does what the typer app does, byte for byte.
 
-Every command line below runs twice, in two copies of one project: through `jmap.entry.main`
-and through the typer app `jmap.cli.app`. Exit code, stdout, stderr (build times blanked)
+Every command line below runs twice, in two copies of one project: through `jmap.cli.entry.main`
+and through the typer app `jmap.cli.cli.app`. Exit code, stdout, stderr (build times blanked)
 and every file in the project afterwards must be equal. Each line is also marked with the
 way the entry point must take: its own parser ("fast") or the typer app ("typer").
 """
@@ -20,9 +20,9 @@ from typing import Any, NamedTuple
 import pytest
 import typer.main
 
-from jmap import entry
-from jmap.cli import app
-from jmap.command import build_command
+from jmap.cli import entry
+from jmap.cli.cli import app
+from jmap.cli.command import build_command
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP = "jmap: 1\ntitle: {title}\nstages:\n  - id: start\n    name: Start\n    emotion: 0\n"
@@ -44,7 +44,7 @@ PROJECT = {
 
 class Case(NamedTuple):
     argv: list[str]
-    way: str  # "fast": jmap.entry parses it; "typer": it goes to the typer app (or is --version)
+    way: str  # "fast": jmap.cli.entry parses it; "typer": it goes to the typer app (or is --version)
     setup: Callable[[Path], object] | None = None
     #: Maps built in parallel are reported in the order they finish: compare the lines as a set.
     parallel: bool = False
@@ -220,7 +220,7 @@ def test_parsed_values_are_what_typer_passes() -> None:
     assert entry.parse_build(["build"]) == {"paths": None, "formats": None}
 
 
-# --- entry copies the declarations of `jmap build` in jmap.cli: they must stay the same ---
+# --- entry copies the declarations of `jmap build` in jmap.cli.cli: they must stay the same ---
 
 FLAG = {"kind": "flag", "multiple": False}
 TEXT = {"kind": "text", "multiple": False}
@@ -228,8 +228,8 @@ COUNT = {"kind": "integer", "multiple": False, "min": 1, "max": None, "min_open"
          "clamp": False}
 PATH = {"kind": "path", "multiple": False, "exists": False, "file_okay": True, "dir_okay": True, "readable": True,
         "writable": False, "executable": False, "resolve_path": False, "allow_dash": False, "path_type": None}
-#: What jmap.entry reads for each option of `jmap build`, in the terms typer declares options with.
-#: The declarations in jmap.cli must say exactly this, and entry's converters must do exactly this.
+#: What jmap.cli.entry reads for each option of `jmap build`, in the terms typer declares options with.
+#: The declarations in jmap.cli.cli must say exactly this, and entry's converters must do exactly this.
 IMPLEMENTED: dict[str, dict[str, Any]] = {
     "quiet": FLAG, "force": FLAG, "check": FLAG, "prune": FLAG,
     "formats": {**TEXT, "multiple": True},  # `-f` accumulates
@@ -403,16 +403,16 @@ def test_shell_completion_and_ascii_stderr_go_to_typer(monkeypatch: pytest.Monke
 
 
 def test_jmap_cli_main_still_works(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from jmap import cli
+    from jmap.cli import entry
 
     monkeypatch.setattr(sys, "argv", ["jmap", "--version"])
-    cli.main()
+    entry.main()
     assert capsys.readouterr().out.startswith("jmap ")
 
 
 def test_the_console_script_is_the_entry_point() -> None:
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert 'jmap = "jmap.entry:main"' in text
+    assert 'jmap = "jmap.cli.entry:main"' in text
 
 
 def child_env() -> dict[str, str]:
@@ -432,7 +432,7 @@ def child_env() -> dict[str, str]:
 def test_whole_processes_agree(argv: list[str], tmp_path: Path) -> None:
     """`python -m jmap` (the entry point) and the typer app in a child process, with pipes for stdout and stderr."""
     outcomes = []
-    for side, command in (("entry", ["-m", "jmap"]), ("typer", ["-c", "from jmap.cli import app; app()"])):
+    for side, command in (("entry", ["-m", "jmap"]), ("typer", ["-c", "from jmap.cli.cli import app; app()"])):
         project = make_project(tmp_path / side)
         done = subprocess.run([sys.executable, *command, *argv], cwd=project, env=child_env(), capture_output=True,
                               text=True, timeout=120)
@@ -449,7 +449,7 @@ def test_a_reader_that_goes_away_is_handled_as_typer_does(tmp_path: Path) -> Non
         (project / "many" / f"map-{number:02d}-{'x' * 40}.yaml").write_text(BROKEN)
     env = child_env()
     outcomes = []
-    for code in ("from jmap.entry import main; main()", "from jmap.cli import app; app()"):
+    for code in ("from jmap.cli.entry import main; main()", "from jmap.cli.cli import app; app()"):
         process = subprocess.Popen([sys.executable, "-c", code, "build", "many", "-j", "1", "-f", "json"],
                                    cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert process.stdout is not None and process.stderr is not None

@@ -1,4 +1,4 @@
-"""PNG and PDF export (jmap.export, jmap.rtl, jmap.fontconfig) on small hand-written SVGs.
+"""PNG and PDF export (jmap.export.export, jmap.export.rtl, jmap.export.fontconfig) on small hand-written SVGs.
 
 No renderer needed: the SVGs here look like jmap's own (the font stack on the root,
 one <tspan> per line, right-to-left lines with direction="rtl").
@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from jmap import export, fontconfig
 from jmap.diagnostics import Diagnostic, JmapError
-from jmap.rtl import SVG_NS, TextReport, prepare_text, visual_order
+from jmap.export import export, fontconfig
+from jmap.export.rtl import SVG_NS, TextReport, prepare_text, visual_order
 
 IMAGES = Path(__file__).parent / "cases" / "images"
 FONT_STACK = "Inter, 'Noto Sans Arabic', 'Noto Sans Hebrew', 'Noto Sans CJK JP', 'Noto Sans CJK SC', sans-serif"
@@ -183,7 +183,7 @@ class _NoCairo(types.ModuleType):
 
 
 def test_a_missing_cairo_library_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jmap import raster
+    from jmap.export import raster
 
     monkeypatch.setitem(sys.modules, "cairosvg", _NoCairo("cairosvg"))
     monkeypatch.setitem(sys.modules, "cairo", None)  # pycairo, the fast path's cairo: `import cairo` fails too
@@ -285,7 +285,7 @@ def test_arabic_is_joined_and_reversed() -> None:
 
 
 def test_the_bidi_fallback_gives_the_same_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jmap import rtl
+    from jmap.export import rtl
 
     samples = [("תשלום באפליקציה (3 שלבים)", True), ("تطبيق iOS بسعر 25 دولار", True), ("Order via שלום app", False)]
     expected = [visual_order(text, direction) for text, direction in samples]
@@ -297,7 +297,7 @@ def test_every_reshaped_form_is_in_the_bundled_arabic_font() -> None:
     from arabic_reshaper.letters import LETTERS_ARABIC
     from fontTools.ttLib import TTFont
 
-    from jmap.rtl import _reshaper
+    from jmap.export.rtl import _reshaper
 
     for name in ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf"):
         with TTFont(fontconfig.bundled_dir() / name, lazy=True) as font:
@@ -407,7 +407,7 @@ def test_cjk_is_drawn_when_a_cjk_font_is_installed() -> None:
 
 FAKE_SYSTEM = """
 import json, sys
-from jmap import export, fontconfig
+from jmap.export import export, fontconfig
 fontconfig.SYSTEM_FONT_DIRS = (sys.argv[1],)
 found = []
 latin = export.svg_to_png(sys.argv[2], scale=1, warn=found.append)
@@ -474,7 +474,7 @@ def test_fontconfig_file_is_set_only_while_cairo_loads() -> None:
 
 
 def test_joiner_sequences_that_crash_the_reshaper_still_draw() -> None:
-    from jmap.rtl import visual_order
+    from jmap.export.rtl import visual_order
 
     # arabic_reshaper raises IndexError on a ZWJ before lam-alef; jmap must not.
     assert visual_order("\u200d\u200dلآ", True)
@@ -497,7 +497,7 @@ def test_too_large_names_the_stages_line_their_count_and_the_fixes(tmp_path: Pat
                                                                    fmt: str, fix: str) -> None:
     from typer.testing import CliRunner
 
-    from jmap.cli import app
+    from jmap.cli.cli import app
 
     (tmp_path / "jmap.toml").write_text("")
     (tmp_path / "map.yaml").write_text(_wide_map(20, 30))

@@ -23,9 +23,9 @@ from test_fuzz import FUZZ, INCLUDE_CASES, mutations
 from test_invalid_cases import COMMITTED, GENERATED, MAP
 
 from jmap.api import check
-from jmap.fastpath import fast_check, fast_document
-from jmap.load import _FORBIDDEN, Document, _find_forbidden, _is_forbidden_char, display_path
-from jmap.normalize import to_model
+from jmap.loading.load import _FORBIDDEN, Document, _find_forbidden, _is_forbidden_char, display_path
+from jmap.model.normalize import to_model
+from jmap.validation.fastpath import fast_check, fast_document
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -443,12 +443,12 @@ def test_forbidden_search_skips_the_regex_only_where_it_cannot_match() -> None:
 
 
 def test_generated_validator_is_fresh() -> None:
-    """src/jmap/_validator.py equals a fresh run of tools/gen_validator.py over the schema.
+    """src/jmap/validation/_validator.py equals a fresh run of tools/gen_validator.py over the schema.
 
     Never skipped: the test extra pins the fastjsonschema the module was generated with.
     """
     module = load_generator("gen_validator")
-    committed = (ROOT / "src" / "jmap" / "_validator.py").read_text(encoding="utf-8")
+    committed = (ROOT / "src" / "jmap" / "validation" / "_validator.py").read_text(encoding="utf-8")
     assert committed == module.generate(), "run: python tools/gen_validator.py"
 
 
@@ -476,12 +476,12 @@ def test_fast_path_imports_no_jsonschema(examples_copy: Path, name: str) -> None
 
 def test_a_miniyaml_failure_falls_back_to_libyaml(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug in miniyaml (any exception) costs speed, never the build: libyaml reads the map."""
-    import jmap.miniyaml
+    import jmap.loading.miniyaml
 
     def broken(text: str) -> None:
         raise IndexError("a bug")
 
-    monkeypatch.setattr(jmap.miniyaml, "compose", broken)
+    monkeypatch.setattr(jmap.loading.miniyaml, "compose", broken)
     example = ROOT / "examples" / "online-shop.yaml"
     doc = fast_document(example)
     assert doc is not None

@@ -16,9 +16,10 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 import jmap
-from jmap import api, builder
-from jmap.cli import app
-from jmap.fmt import format_file
+from jmap import api
+from jmap.cli.cli import app
+from jmap.project import builder
+from jmap.review.fmt import format_file
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$", re.MULTILINE)
@@ -117,7 +118,7 @@ def test_dir_shows_the_public_api() -> None:
 
 
 def test_build_is_typed_like_the_builder() -> None:
-    """`jmap.build` takes and returns what jmap.builder.build does, so mypy checks callers."""
+    """`jmap.build` takes and returns what jmap.project.builder.build does, so mypy checks callers."""
     ours, theirs = inspect.signature(api.build), inspect.signature(builder.build)
     assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == [
         (p.name, p.kind, p.default) for p in theirs.parameters.values()

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from jmap.api import discover, model
-from jmap.cli import app
-from jmap.fmt import FormatResult, _meaning_changed, format_file, format_text, same_meaning
-from jmap.load import Document, load, parse
-from jmap.normalize import to_model
+from jmap.cli.cli import app
+from jmap.loading.load import Document, load, parse
+from jmap.model.normalize import to_model
+from jmap.review.fmt import FormatResult, _meaning_changed, format_file, format_text, same_meaning
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases" / "fmt"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from jmap.api import check
-from jmap.cli import app
+from jmap.cli.cli import app
 from jmap.diagnostics import CODES, JmapError
 
 EXAMPLES = Path(__file__).parents[1] / "examples"

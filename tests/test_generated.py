@@ -18,15 +18,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from jmap import _themes, _validator, fastpath, resources, themes
+from jmap import resources
 from jmap.api import check
-from jmap.cli import app
+from jmap.cli.cli import app
 from jmap.digests import files_digest, font_tables_digest, source_digest
 from jmap.layout import _metrics
 from jmap.layout import text as text_module
-from jmap.model import Theme
+from jmap.model import _themes, themes
+from jmap.model.model import Theme
 from jmap.render import _map_svg, env, filters, svg
-from jmap.validate import _validator as jsonschema_validator
+from jmap.validation import _validator, fastpath
+from jmap.validation.validate import _validator as jsonschema_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"

@@ -1,4 +1,4 @@
-"""The lane registry (jmap.lanes) and the schema describe the same lanes."""
+"""The lane registry (jmap.model.lanes) and the schema describe the same lanes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from jmap import lanes
-from jmap.model import BUILTIN_LANES, LANE_TITLES, Lanes
+from jmap.model import lanes
+from jmap.model.model import BUILTIN_LANES, LANE_TITLES, Lanes
 from jmap.resources import schema
 
 

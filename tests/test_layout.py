@@ -25,7 +25,7 @@ from jmap.layout import text as tx
 from jmap.layout.engine import layout, monotone_curve
 from jmap.layout.geometry import Box, Group, Layout, Text, fmt
 from jmap.layout.geometry import Path as SvgPath
-from jmap.model import (
+from jmap.model.model import (
     Chapter,
     Journey,
     Kpi,

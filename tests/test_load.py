@@ -9,7 +9,7 @@ import pytest
 
 from jmap import api
 from jmap.diagnostics import JmapError, Span
-from jmap.load import (
+from jmap.loading.load import (
     MAX_INCLUDES,
     ROOT_MARKERS,
     _first_refused,

@@ -1,4 +1,4 @@
-"""jmap.miniyaml composes exactly what ruamel's libyaml-backed composer does, or declines.
+"""jmap.loading.miniyaml composes exactly what ruamel's libyaml-backed composer does, or declines.
 
 The rule proven here, on every YAML file of the repository, generated maps, mutated
 examples and generated YAML texts: `miniyaml.compose(text)` either raises Unsupported,
@@ -25,7 +25,7 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 from test_fuzz import mutations
 
-from jmap import miniyaml
+from jmap.loading import miniyaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -402,7 +402,10 @@ def test_edited_generated_texts_are_read_exactly_or_declined(text: str, data: st
 
 
 def test_importing_it_imports_no_ruamel() -> None:
-    code = "import sys, jmap.miniyaml; print(sorted(m for m in sys.modules if 'ruamel' in m or 'yaml' in m[:5]))"
+    code = (
+        "import sys, jmap.loading.miniyaml; "
+        "print(sorted(m for m in sys.modules if 'ruamel' in m or 'yaml' in m[:5]))"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert result.stdout.strip() == "[]"

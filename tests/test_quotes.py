@@ -9,15 +9,15 @@ from pathlib import Path
 from test_layout import check_layout
 
 from jmap import api
-from jmap.diff import diff
-from jmap.fmt import format_text, same_meaning
 from jmap.layout.cards import quoted
 from jmap.layout.diffmarks import ADDED, REMOVED, diff_view
 from jmap.layout.engine import layout
 from jmap.layout.geometry import Group, Layout, Text
 from jmap.layout.geometry import Path as PathNode
-from jmap.model import Quote
+from jmap.model.model import Quote
 from jmap.render.html import render_html
+from jmap.review.diff import diff
+from jmap.review.fmt import format_text, same_meaning
 
 MAP = """\
 jmap: 1

@@ -1,4 +1,4 @@
-"""The fast PNG/PDF path (jmap.raster) against the reference path (cairosvg) and a browser.
+"""The fast PNG/PDF path (jmap.export.raster) against the reference path (cairosvg) and a browser.
 
 The fast path must draw the same picture as the reference path (shapes exactly, text
 within the kerning HarfBuzz adds), be at least as close to Chromium's picture of the
@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from jmap import export, raster
 from jmap.api import model, render_svg
 from jmap.diagnostics import Diagnostic
+from jmap.export import export, raster
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPS = [*sorted((ROOT / "examples").glob("*.yaml")), ROOT / "tests" / "maps" / "mixed-scripts.yaml"]
@@ -207,7 +207,7 @@ def test_avatars_are_drawn_as_the_reference_draws_them(name: str, monkeypatch: p
 
 def test_preload_and_a_png_do_not_import_cairosvg(tmp_path: Path) -> None:
     """cairocffi's import alone took 0.4-0.7 s: the default path must not pay it."""
-    code = ("import sys; from jmap import export; export.preload(); "
+    code = ("import sys; from jmap.export import export; export.preload(); "
             "export.svg_to_png(open(sys.argv[1]).read(), scale=0.5, warn=lambda d: None); "
             "print('cairosvg' in sys.modules, 'cairocffi' in sys.modules)")
     with_text = ROOT / "tests" / "maps" / "mixed-scripts.yaml"

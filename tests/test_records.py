@@ -13,16 +13,16 @@ import sys
 from pathlib import Path
 
 from jmap.diagnostics import Diagnostic, Span, dedupe
-from jmap.load import Document
-from jmap.model import Journey, Lanes, Stage, Step, Theme
-from jmap.rtl import TextReport
-from jmap.themes import Strokes, TypeSizes
+from jmap.export.rtl import TextReport
+from jmap.loading.load import Document
+from jmap.model.model import Journey, Lanes, Stage, Step, Theme
+from jmap.model.themes import Strokes, TypeSizes
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 #: Modules a build imports to load, check (fast path) and model a map, and to resolve its theme.
-BUILD_PATH = ("jmap.fastpath", "jmap.normalize", "jmap.model", "jmap.themes", "jmap.validate", "jmap._validator",
-              "jmap.images", "jmap.icons", "jmap.resources")
+BUILD_PATH = ("jmap.validation.fastpath", "jmap.model.normalize", "jmap.model.model", "jmap.model.themes",
+              "jmap.validation.validate", "jmap.validation._validator", "jmap.images", "jmap.icons", "jmap.resources")
 #: What none of them may import: each costs milliseconds, and none is needed for a valid map.
 HEAVY = ("dataclasses", "inspect", "importlib.resources", "zipfile", "tomllib", "decimal", "json", "base64",
          "jsonschema", "difflib")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from jmap.builder import BuildOptions, build
-from jmap.cache import CACHE_FILE, digest
+from jmap.project.builder import BuildOptions, build
+from jmap.project.cache import CACHE_FILE, digest
 
 MINIMAL_MAP = "jmap: 1\ntitle: Minimal\nstages:\n  - id: start\n    name: Start\n    emotion: 0\n"
 
@@ -68,11 +68,11 @@ def test_png_warnings_name_the_map_and_reach_the_build_report(tmp_path: Path, mo
     project.mkdir()
     (project / "jmap.toml").write_text("", encoding="utf-8")
     (project / "map.yaml").write_text(MINIMAL_MAP, encoding="utf-8")
-    import jmap.export
-    import jmap.raster
+    import jmap.export.export
+    import jmap.export.raster
 
-    monkeypatch.setattr(jmap.export, "_bundled_font_problem", lambda: "Inter (test)")  # always W512 (cairosvg)
-    monkeypatch.setattr(jmap.raster, "font_problems", lambda: ["Inter (test)"])  # and on the fast path
+    monkeypatch.setattr(jmap.export.export, "_bundled_font_problem", lambda: "Inter (test)")  # always W512 (cairosvg)
+    monkeypatch.setattr(jmap.export.raster, "font_problems", lambda: ["Inter (test)"])  # and on the fast path
     monkeypatch.chdir(project)
     report = build(["map.yaml"], BuildOptions(formats=("png", "pdf")), jobs=1)
     assert report.ok
@@ -84,7 +84,7 @@ def test_png_warnings_name_the_map_and_reach_the_build_report(tmp_path: Path, mo
 @pytest.mark.parametrize("naming", ["{stem:>99999999}.{ext}", "{stem!r}.{ext}", "{dir}/{stem:.2}.{ext}"])
 def test_naming_with_a_format_spec_or_conversion_is_a_config_error(naming: str) -> None:
     """`{stem:>99999999}` passed the check and crashed the build with a traceback (or ran out of memory)."""
-    from jmap.config import naming_problem
+    from jmap.project.config import naming_problem
 
     assert "write the fields plain" in naming_problem(naming)
 
@@ -92,7 +92,7 @@ def test_naming_with_a_format_spec_or_conversion_is_a_config_error(naming: str) 
 def test_build_with_a_padded_naming_exits_2_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from jmap.cli import app
+    from jmap.cli.cli import app
 
     (tmp_path / ".git").mkdir()
     (tmp_path / "jmap.toml").write_text('naming = "{stem:>99999999}.{ext}"\n', encoding="utf-8")
@@ -118,7 +118,7 @@ def test_format_version_written_as_text_is_explained(tmp_path: Path) -> None:
 @pytest.mark.parametrize("epoch", ["99999999999999999", "999999999999", "-5", "soon", "1e9"])
 def test_odd_source_date_epoch_never_fails_the_pdf(epoch: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """SOURCE_DATE_EPOCH past what gmtime handles failed every PDF with E900 ("a bug in jmap")."""
-    from jmap import export
+    from jmap.export import export
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     date = export._pdf_date()
@@ -165,7 +165,7 @@ def test_a_map_linked_to_a_file_outside_the_project_is_not_read(
     assert jmap.check("fine.yaml").ok
     from typer.testing import CliRunner
 
-    from jmap.cli import app
+    from jmap.cli.cli import app
 
     result = CliRunner().invoke(app, ["validate", "evil.yaml"])
     assert result.exit_code == 1 and "AKIASECRET" not in result.output
@@ -176,7 +176,7 @@ def test_ctrl_c_inside_cairos_write_callback_still_stops_the_build() -> None:
     jmap") with a traceback on stderr, and the build went on with the next map."""
     import signal
 
-    from jmap import export
+    from jmap.export import export
 
     def swallowing_callback() -> None:  # what cffi does with an exception raised in a callback
         try:
@@ -199,7 +199,7 @@ def test_an_output_folder_that_is_a_file_is_a_clear_error(tmp_path: Path, monkey
     """`jmap build -o some-file` (or /dev/null) ended in a FileExistsError traceback."""
     from typer.testing import CliRunner
 
-    from jmap.cli import app
+    from jmap.cli.cli import app
 
     (tmp_path / ".git").mkdir()
     (tmp_path / "map.yaml").write_text(MINIMAL_MAP, encoding="utf-8")
@@ -216,7 +216,7 @@ def test_init_below_a_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.
     """`jmap init afile/x.yaml` ended in a FileExistsError traceback."""
     from typer.testing import CliRunner
 
-    from jmap.cli import app
+    from jmap.cli.cli import app
 
     (tmp_path / "afile").write_text("", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -228,7 +228,7 @@ def test_init_below_a_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.
 def test_schema_output_below_a_file_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from jmap.cli import app
+    from jmap.cli.cli import app
 
     (tmp_path / "afile").write_text("", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -241,7 +241,7 @@ def test_serve_refuses_requests_for_other_host_names(tmp_path: Path) -> None:
     import http.client
     import threading
 
-    from jmap.serve import ReloadServer
+    from jmap.project.serve import ReloadServer
 
     (tmp_path / "map.html").write_text("<p>secret map</p>", encoding="utf-8")
     server = ReloadServer(tmp_path)
@@ -263,8 +263,8 @@ def test_serve_refuses_requests_for_other_host_names(tmp_path: Path) -> None:
 
 
 def test_config_output_must_stay_inside_the_project(tmp_path: Path) -> None:
-    from jmap.config import load_config
     from jmap.diagnostics import JmapError
+    from jmap.project.config import load_config
 
     for output in ("/etc", "../outside"):
         (tmp_path / "jmap.toml").write_text(f'output = "{output}"\n', encoding="utf-8")
@@ -286,7 +286,7 @@ def test_huge_and_tiny_kpi_values_print_briefly() -> None:
 def test_diff_names_the_argument_that_is_not_a_map(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from jmap.cli import app
+    from jmap.cli.cli import app
 
     old = tmp_path / "old.yaml"
     old.write_text("jmap: 1\ntitle: T\nstages:\n  - {id: a, name: A, emotion: 0}\n", encoding="utf-8")

@@ -18,12 +18,12 @@ import pytest
 
 import jmap
 from jmap.api import CheckResult, Discovery
-from jmap.builder import BuildReport, MapResult
-from jmap.cache import MapEntry, OutputRecord
 from jmap.diagnostics import Diagnostic, Span
-from jmap.load import Document
+from jmap.export.rtl import TextReport
+from jmap.loading.load import Document
+from jmap.project.builder import BuildReport, MapResult
+from jmap.project.cache import MapEntry, OutputRecord
 from jmap.records import SlotsRecord
-from jmap.rtl import TextReport
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 

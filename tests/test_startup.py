@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import jmap.resources
-from jmap.cache import toolchain_fingerprint
+from jmap.project.cache import toolchain_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def build_imports(example: str, tmp_path: Path) -> dict[str, str]:
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / f"{example}.svg").is_file()
     modules = imports(done.stderr)
-    assert "jmap.builder" in modules  # the build ran here, under -X importtime
+    assert "jmap.project.builder" in modules  # the build ran here, under -X importtime
     return modules
 
 
@@ -70,7 +70,7 @@ def counted(*args, **kwargs):
     return original(*args, **kwargs)
 builtins.compile = counted
 sys.argv = ["jmap", "build", sys.argv[1], "-o", sys.argv[2], "-f", "svg"]
-from jmap.entry import main
+from jmap.cli.entry import main
 try:
     main()
 finally:
@@ -110,7 +110,7 @@ def test_a_map_without_avatars_loads_no_image_checks(tmp_path: Path) -> None:
 #: Builds a map, then prints the NamedTuple fields of jmap's loaded modules that are ForwardRefs.
 FORWARD_REFS = """
 import sys, typing
-from jmap.entry import main
+from jmap.cli.entry import main
 sys.argv = ["jmap", "build", sys.argv[1], "-o", sys.argv[2], "-f", "svg"]
 try:
     main()

@@ -17,13 +17,13 @@ import pytest
 from PIL import Image
 
 from jmap.api import check
-from jmap.diff import describe, diff_files
-from jmap.fmt import format_text
 from jmap.layout.engine import layout
 from jmap.layout.geometry import Group, Layout, Picture, Rect, Text
 from jmap.layout.storyboard import MAX_PICTURE_H
-from jmap.model import Journey
+from jmap.model.model import Journey
 from jmap.render.svg import avatar_images, diff_layout, render_layout_svg, render_svg
+from jmap.review.diff import describe, diff_files
+from jmap.review.fmt import format_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "schemas" / "journey.schema.json").read_text(encoding="utf-8"))
@@ -158,7 +158,7 @@ def test_svg_embeds_the_checked_picture_without_metadata_and_labels_it(project: 
 
 
 def test_png_draws_the_picture_where_the_layout_puts_it(project: Path) -> None:
-    from jmap.export import svg_to_png
+    from jmap.export.export import svg_to_png
 
     journey = journey_of(write(project, storyboard_map(WIDE)))
     lay = layout(journey, avatar_images(journey), tooltips=False)
@@ -176,7 +176,7 @@ def test_png_draws_the_picture_where_the_layout_puts_it(project: Path) -> None:
 def test_pdf_embeds_the_picture_at_its_pixel_size(project: Path) -> None:
     import re
 
-    from jmap.export import svg_to_pdf
+    from jmap.export.export import svg_to_pdf
 
     journey = journey_of(write(project, storyboard_map(WIDE)))
     pdf = svg_to_pdf(render_layout_svg(layout(journey, avatar_images(journey), tooltips=False)))
@@ -240,7 +240,7 @@ def test_diff_marks_an_added_picture_in_the_visual_diff(project: Path) -> None:
 
 
 def test_builds_record_the_pictures_as_inputs(project: Path) -> None:
-    from jmap.builder import BuildOptions, build
+    from jmap.project.builder import BuildOptions, build
 
     path = write(project, storyboard_map(WIDE))
     (result,) = build([str(path)], BuildOptions(out_dir=project / "out"), jobs=1).results
@@ -257,7 +257,7 @@ def test_git_revisions_mirror_the_pictures_so_both_sides_pass_their_checks(proje
     import os
     import subprocess
 
-    from jmap.diff import diff_revisions
+    from jmap.review.diff import diff_revisions
 
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=project, check=True, capture_output=True,

@@ -16,7 +16,7 @@ from test_layout import EXAMPLES, assert_golden, big_journey, journeys
 from jmap.api import check
 from jmap.layout import text as tx
 from jmap.layout.engine import layout
-from jmap.model import Journey, Lane, Lanes, PainPoint, Persona, Stage, TextItem
+from jmap.model.model import Journey, Lane, Lanes, PainPoint, Persona, Stage, TextItem
 from jmap.render.env import get_env
 from jmap.render.filters import _NOT_XML, xml_safe
 from jmap.render.svg import render_layout_svg, render_svg

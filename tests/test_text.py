@@ -170,7 +170,7 @@ def test_arabic_widths_cover_the_joined_forms_cairo_draws() -> None:
 
 
 _ARABIC = st.text(
-    # No ZWJ: arabic_reshaper crashes on some ZWJ sequences (jmap.rtl drops the joiner then).
+    # No ZWJ: arabic_reshaper crashes on some ZWJ sequences (jmap.export.rtl drops the joiner then).
     st.sampled_from("ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإئؤةىپچژگکی ًٌٍَُِّْـ\u200c 123،؟"),
     max_size=40,
 )

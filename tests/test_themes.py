@@ -13,9 +13,10 @@ from types import ModuleType
 import pytest
 from generators import load_generator
 
-from jmap import _themes, resources, themes
-from jmap.model import Theme
-from jmap.themes import (
+from jmap import resources
+from jmap.model import _themes, themes
+from jmap.model.model import Theme
+from jmap.model.themes import (
     COLOR_KEYS,
     CONTRAST_PAIRS,
     OVERRIDABLE_COLORS,
@@ -338,7 +339,7 @@ def test_folders_without_a_manifest_are_not_themes(tmp_path: Path) -> None:
     assert theme_names(tmp_path / "missing") == []
 
 
-# --- built-in manifests parsed ahead (jmap._themes) ---------------------------------
+# --- built-in manifests parsed ahead (jmap.model._themes) ---------------------------------
 
 
 def _gen_themes() -> ModuleType:
@@ -352,8 +353,8 @@ def no_tomllib(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_generated_module_is_fresh() -> None:
-    """src/jmap/_themes.py equals a fresh run of tools/gen_themes.py over the built-in manifests."""
-    committed = (ROOT / "src" / "jmap" / "_themes.py").read_text(encoding="utf-8")
+    """src/jmap/model/_themes.py equals a fresh run of tools/gen_themes.py over the built-in manifests."""
+    committed = (ROOT / "src" / "jmap" / "model" / "_themes.py").read_text(encoding="utf-8")
     assert committed == _gen_themes().generate(), "run: python tools/gen_themes.py"
     assert sorted(_themes.SOURCES) == sorted(_themes.DATA) == BUILT_IN
 

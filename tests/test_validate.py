@@ -9,7 +9,7 @@ import pytest
 
 from jmap import api
 from jmap.diagnostics import CODES, Severity
-from jmap.validate import describe, did_you_mean
+from jmap.validation.validate import describe, did_you_mean
 
 STAGE = "stages:\n  - id: start\n    name: Start\n    emotion: 0\n"
 RESEARCH = "research:\n  - id: interviews\n    kind: interview\n    title: Interviews\n"
@@ -168,7 +168,7 @@ def test_describe_names_parts_as_a_person_would() -> None:
 
 def test_did_you_mean_work_is_bounded_per_map(write_map: WriteMap, monkeypatch: pytest.MonkeyPatch) -> None:
     """Thousands of unknown references to hundreds of ids: suggestions stop, the errors do not."""
-    from jmap import validate as module
+    from jmap.validation import validate as module
 
     calls = 0
     distance = module._edit_distance

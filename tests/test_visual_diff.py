@@ -20,14 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from test_layout import check_layout, journeys, texts_in
 from typer.testing import CliRunner
 
-from jmap.cli import app
-from jmap.diff import DiffResult, diff, diff_files
+from jmap.cli.cli import app
 from jmap.layout.diffmarks import ADDED, CHANGED, DASHES, GHOST, REMOVED, DiffHighlights, badge, diff_view, merge
 from jmap.layout.engine import layout
 from jmap.layout.geometry import Circle, Group, Layout, Rect
 from jmap.layout.geometry import Path as PathNode
-from jmap.model import Journey
+from jmap.model.model import Journey
 from jmap.render.svg import render_diff_svg, render_layout_svg, render_svg
+from jmap.review.diff import DiffResult, diff, diff_files
 
 CASES = Path(__file__).resolve().parent / "cases" / "diff"
 PAIRS = ["checkout", "stages", "steps", "items", "emotion", "personas", "anonymous"]
@@ -298,7 +298,7 @@ def test_generated_diffs_keep_the_geometry_rules(old: Journey, new: Journey) -> 
 
 
 def test_png_of_a_visual_diff() -> None:
-    from jmap.export import svg_to_png
+    from jmap.export.export import svg_to_png
 
     png = svg_to_png(render_diff_svg(result("checkout")), scale=1)
     assert png.startswith(b"\x89PNG")

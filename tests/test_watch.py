@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-import jmap.builder as B
-import jmap.watch as W
-from jmap.builder import BuildOptions, BuildReport, Settings, configure
-from jmap.config import ProjectConfig
-from jmap.model import Journey
-from jmap.serve import RELOAD_SCRIPT, ReloadServer, allow_reload, inject_reload, serve
-from jmap.watch import watch
+import jmap.project.builder as B
+import jmap.project.watch as W
+from jmap.model.model import Journey
+from jmap.project.builder import BuildOptions, BuildReport, Settings, configure
+from jmap.project.config import ProjectConfig
+from jmap.project.serve import RELOAD_SCRIPT, ReloadServer, allow_reload, inject_reload, serve
+from jmap.project.watch import watch
 
 MAP = "jmap: 1\ntitle: {title}\nstages:\n  - id: start\n    name: Start\n    emotion: 0\n"
 LIBRARY = "jmap: 1\npersonas:\n  - id: ana\n    name: {name}\n"

@@ -37,7 +37,7 @@ def test_the_installed_wheel_validates_a_map(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "jmap/schemas/journey.schema.json" in names
     assert any(name.startswith("jmap/templates/") for name in names)
-    assert "jmap/cli.py" in names
+    assert "jmap/cli/cli.py" in names
 
     environment = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True, system_site_packages=False).create(environment)

@@ -5,7 +5,7 @@
 
 For each map the SVG is built, then drawn three ways at the same size:
 
-- `fast`: jmap.export.svg_to_png (jmap.raster: pycairo, HarfBuzz), the default path;
+- `fast`: jmap.export.export.svg_to_png (jmap.export.raster: pycairo, HarfBuzz), the default path;
 - `cairosvg`: the same with JMAP_RASTER=cairosvg, the reference path;
 - `chromium`: Debian's headless Chromium (as tests/test_browser.py drives it) showing
   the SVG in a page whose @font-face rules load jmap's bundled fonts, so the browser
@@ -49,7 +49,7 @@ def mean_difference(first: bytes, second: bytes) -> float:
 
 def page(svg: str) -> str:
     """An HTML page showing the SVG at its size, with jmap's bundled fonts loaded by @font-face."""
-    from jmap.fontconfig import bundled_dir
+    from jmap.export.fontconfig import bundled_dir
 
     faces = "".join(f"@font-face{{font-family:'{family}';font-weight:{weight};"
                     f"src:url('{(bundled_dir() / file).as_uri()}')}}" for family, weight, file in FACES)
@@ -86,8 +86,8 @@ class Browser:
 
 
 def compare(maps: list[Path], out: Path | None = None) -> list[dict[str, Any]]:
-    from jmap import export
     from jmap.api import model, render_svg
+    from jmap.export import export
 
     browser = Browser()
     rows = []

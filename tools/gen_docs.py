@@ -8,7 +8,7 @@ type and allowed values come from schemas/journey.schema.json. This script
 adds what a schema cannot hold: the order a reader wants, plain words for the
 types, and a short example per section. docs/errors.md takes each code's
 description from every code table jmap has (`all_codes`: jmap.diagnostics.CODES,
-jmap.builder.BUILD_CODES, jmap.export.EXPORT_CODES), the example message from running
+jmap.project.builder.BUILD_CODES, jmap.export.export.EXPORT_CODES), the example message from running
 jmap on a small broken map (or, for build and export codes, jmap's own function that
 reports it: EXAMPLES), and the fix from FIXES below.
 """
@@ -28,8 +28,8 @@ from typing import Any
 
 from generated import write_or_check
 
-from jmap.lanes import LANES
-from jmap.model import BLUEPRINT_LANES
+from jmap.model.lanes import LANES
+from jmap.model.model import BLUEPRINT_LANES
 
 
 def _and(words: list[str]) -> str:
@@ -679,7 +679,7 @@ def _warned(action: Callable[[Callable[[Any], None]], object]) -> Any:
 
 def _example_e902() -> Any:
     """A real build into an output folder that is a file."""
-    from jmap.builder import BuildOptions, build_map
+    from jmap.project.builder import BuildOptions, build_map
 
     Path("journey.yaml").write_text(MAP, encoding="utf-8")
     Path("renders").write_text("a file where the output folder should be\n", encoding="utf-8")
@@ -687,13 +687,13 @@ def _example_e902() -> Any:
 
 
 def _export(name: str) -> Any:
-    from jmap import export
+    from jmap.export import export
 
     return getattr(export, name)
 
 
 def _build(name: str) -> Any:
-    from jmap import builder
+    from jmap.project import builder
 
     return getattr(builder, name)
 
@@ -728,9 +728,9 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
 def all_codes() -> dict[str, str]:
     """Every code jmap can report, with its one-line description: the union of its code tables."""
     sys.path.insert(0, str(ROOT / "src"))
-    from jmap.builder import BUILD_CODES
     from jmap.diagnostics import CODES
-    from jmap.export import EXPORT_CODES
+    from jmap.export.export import EXPORT_CODES
+    from jmap.project.builder import BUILD_CODES
 
     return {**CODES, **EXPORT_CODES, **BUILD_CODES}
 
@@ -753,7 +753,7 @@ def example_message(code: str) -> str:
     """What `jmap validate` prints for the example map of a code (only that code's first diagnostic)."""
     sys.path.insert(0, str(ROOT / "src"))
     from jmap.api import check
-    from jmap.report import format_text
+    from jmap.cli.report import format_text
 
     files = FIXES[code][1]
     with tempfile.TemporaryDirectory() as temporary:
@@ -771,8 +771,8 @@ def example_message(code: str) -> str:
             if code in EXAMPLES:
                 return format_text(EXAMPLES[code]())
             if code in CONFIG_EXAMPLES:
-                from jmap.config import parse_config
                 from jmap.diagnostics import JmapError
+                from jmap.project.config import parse_config
 
                 try:
                     parse_config(Path("jmap.toml"))

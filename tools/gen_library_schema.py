@@ -4,7 +4,7 @@
     python tools/gen_library_schema.py --check   # exit 1 when the committed file is stale
 
 schemas/journey.schema.json stays the one source: a shared file is its `#/$defs/library`,
-as jmap.validate checks included files. Editors (yaml-language-server) validate a file
+as jmap.validation.validate checks included files. Editors (yaml-language-server) validate a file
 against a schema's root, so a library pointed at the journey schema shows false errors
 (no `title`, no `stages`). This file is that definition as a root of its own, with the
 same `$defs` for what it refers to. tests/test_library_schema.py checks it is fresh.

@@ -1,7 +1,7 @@
-"""Generate src/jmap/_validator.py: the journey schema compiled to plain Python ahead of time.
+"""Generate src/jmap/validation/_validator.py: the journey schema compiled to plain Python ahead of time.
 
 Two validators: `validate` (a map, the schema's root) and `validate_library` (a file that
-maps include, the schema's `#/$defs/library`, as jmap.validate checks included files).
+maps include, the schema's `#/$defs/library`, as jmap.validation.validate checks included files).
 
     python tools/gen_validator.py           # rewrite the module
     python tools/gen_validator.py --check   # exit 1 when the committed module is stale
@@ -34,7 +34,7 @@ from generated import source_digest, write_or_check
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "schemas" / "journey.schema.json"
-TARGET = ROOT / "src" / "jmap" / "_validator.py"
+TARGET = ROOT / "src" / "jmap" / "validation" / "_validator.py"
 #: Prefix of the functions generated for the library definition, so their names never clash with the map's.
 LIBRARY_PREFIX = "validate_library"
 
@@ -54,12 +54,12 @@ Source: schemas/journey.schema.json (sha256 {digest}), fastjsonschema {version}.
 `validate(data)` (a map) and `validate_library(data)` (an included file, `#/$defs/library`)
 return the data or raise JsonSchemaValueException. fastjsonschema
 compiles with draft-07 semantics; the schema uses no 2020-12 keyword beyond them
-(`$defs` is reached through JSON pointers). Only jmap.fastpath calls it.
+(`$defs` is reached through JSON pointers). Only jmap.validation.fastpath calls it.
 """
 # ruff: noqa
 # mypy: ignore-errors
 # fmt: off
-SOURCE_DIGEST = {source_digest!r}  # of the schema's bytes (jmap.digests); jmap.fastpath trusts this module only then
+SOURCE_DIGEST = {source_digest!r}  # of the schema's bytes (jmap.digests); the fast path trusts this module only then
 
 
 class JsonSchemaValueException(ValueError):
@@ -101,7 +101,7 @@ def generate() -> str:
     schema = strip_annotations(json.loads(raw))
     code, root = _compile(fastjsonschema, schema)
     # The library definition as a root of its own, under the schema's `$id` and with the same `$defs`,
-    # so its `#/$defs/...` references resolve locally, as jsonschema resolves them in jmap.validate.
+    # so its `#/$defs/...` references resolve locally, as jsonschema resolves them in jmap.validation.validate.
     library = {**schema["$defs"]["library"], "$id": schema["$id"], "$defs": schema["$defs"]}
     library_code, library_root = _compile(fastjsonschema, library)
     preamble, _, functions = library_code.partition("\nNoneType = type(None)\n")

@@ -1,7 +1,7 @@
 """jmap: a compiler for customer-journey maps.
 
 The library API: ``load`` reads a map with source positions, ``validate``
-checks it, ``build`` renders it. The CLI (``jmap.cli``) only wraps these.
+checks it, ``build`` renders it. The CLI (``jmap.cli.cli``) only wraps these.
 Heavy modules are imported on first use, so ``jmap --version`` stays fast.
 """
 
@@ -19,8 +19,8 @@ _LAZY = {
     "build": "jmap.api",
     "render_svg": "jmap.api",
     "CheckResult": "jmap.api",
-    "BuildOptions": "jmap.builder",
-    "BuildReport": "jmap.builder",
+    "BuildOptions": "jmap.project.builder",
+    "BuildReport": "jmap.project.builder",
     "Diagnostic": "jmap.diagnostics",
     "JmapError": "jmap.diagnostics",
 }
@@ -32,8 +32,8 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from jmap.api import CheckResult, build, check, load, render_svg, validate
-    from jmap.builder import BuildOptions, BuildReport
     from jmap.diagnostics import Diagnostic, JmapError
+    from jmap.project.builder import BuildOptions, BuildReport
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,3 @@
-from jmap.entry import main
+from jmap.cli.entry import main
 
 main()

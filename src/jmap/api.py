@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jmap.diagnostics import Diagnostic, JmapError, Severity
-from jmap.load import DEFAULT_MAX_BYTES, Document
-from jmap.load import load as _load
+from jmap.loading.load import DEFAULT_MAX_BYTES, Document
+from jmap.loading.load import load as _load
 from jmap.records import SlotsRecord
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-    from jmap.builder import BuildOptions, BuildReport, MapResult, Reporter
-    from jmap.model import Journey
+    from jmap.model.model import Journey
+    from jmap.project.builder import BuildOptions, BuildReport, MapResult, Reporter
 
 #: Folders never searched for maps.
 _SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", ".tox"}
@@ -40,7 +40,7 @@ def load(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES) ->
 
 def validate(doc: Document) -> list[Diagnostic]:
     """Schema and semantic diagnostics of a loaded map (errors and warnings)."""
-    from jmap.validate import validate as _validate
+    from jmap.validation.validate import validate as _validate
 
     return _validate(doc)
 
@@ -78,7 +78,7 @@ class CheckResult(SlotsRecord):
         """The model of a map without errors; raises JmapError otherwise."""
         if self.document is None or self.errors:
             raise JmapError(self.errors)
-        from jmap.normalize import to_model
+        from jmap.model.normalize import to_model
 
         return to_model(self.document)
 
@@ -87,7 +87,7 @@ def check(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES, f
           texts: bool = False) -> CheckResult:
     """Load and validate one map, collecting every diagnostic instead of raising.
 
-    A map without errors (warnings or not) usually takes the fast path (jmap.fastpath:
+    A map without errors (warnings or not) usually takes the fast path (jmap.validation.fastpath:
     libyaml and a schema compiled ahead of time); anything else, or `fast=False`, takes the
     full path, which reports every problem with its line:col. Both give the same result.
     With `texts`, a map without errors is also laid out (~10 ms), and each text shortened
@@ -107,7 +107,7 @@ def check(path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_MAX_BYTES, f
 def _check(path: Path, max_bytes: int, fast: bool) -> CheckResult:
     result = CheckResult(path)
     if fast:
-        from jmap.fastpath import fast_check
+        from jmap.validation.fastpath import fast_check
 
         checked = fast_check(path, max_bytes=max_bytes)
         if checked is not None:
@@ -261,8 +261,8 @@ def build(
     roots: Iterable[Path] = (),
     reporter: Reporter | None = None,
 ) -> BuildReport:
-    """Build maps into an output folder; see jmap.builder.build (imported on first use)."""
-    from jmap.builder import build as _build
+    """Build maps into an output folder; see jmap.project.builder.build (imported on first use)."""
+    from jmap.project.builder import build as _build
 
     return _build(paths, options, on_result, jobs=jobs, force=force, check=check, prune=prune,
                   exclude=exclude, roots=roots, reporter=reporter)

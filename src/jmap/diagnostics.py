@@ -1,11 +1,11 @@
 """Diagnostics: what jmap tells a person about a map, with where it is.
 
 A diagnostic is data (code, message, span, hint); reporters in
-``jmap.report`` turn a list of them into text, JSON or GitHub annotations.
+``jmap.cli.report`` turn a list of them into text, JSON or GitHub annotations.
 Codes are stable: docs/errors.md lists them all and a test keeps it in step.
 Span and Diagnostic are NamedTuples rather than dataclasses, so that importing
 this module (every jmap process does) stays cheap; for the same reason their
-annotations are evaluated, not strings (see jmap.model).
+annotations are evaluated, not strings (see jmap.model.model).
 """
 
 from enum import Enum
@@ -152,3 +152,10 @@ def dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Drop repeats and sort by place, so one problem is reported once."""
     unique = {(d.span, d.code, d.message): d for d in diagnostics}
     return sorted(unique.values(), key=lambda d: (d.span.path, d.span.line, d.span.col, d.code))
+
+
+class UsageError(Exception):
+    """The command line or a setting asks for something jmap cannot do: exit 2 with this message.
+
+    Here, below every layer, so the project (serve) raises it without importing the command line.
+    """

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from jmap.diagnostics import clip
-from jmap.lanes import BY_ID, spec
 from jmap.layout import text as tx
 from jmap.layout.context import About, LayoutContext, Plan, fit
 from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
@@ -19,8 +18,9 @@ from jmap.layout.numbers import with_unit
 from jmap.layout.rhythm import PAD_X, PAD_Y, RADIUS
 from jmap.layout.shapes import bubble, left_stripe, marker_path
 from jmap.layout.storyboard import storyboard_plan
-from jmap.model import Kpi, Lane, Opportunity, PainPoint, Quote, Research, TextItem
-from jmap.themes import PRIORITIES, SEVERITIES
+from jmap.model.lanes import BY_ID, spec
+from jmap.model.model import Kpi, Lane, Opportunity, PainPoint, Quote, Research, TextItem
+from jmap.model.themes import PRIORITIES, SEVERITIES
 
 #: Bars filled on a badge: severity (of 4) and priority (of 3) read without colour.
 LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap.diagnostics import Diagnostic, clip
 from jmap.diagnostics import Span as SourceSpan
-from jmap.lanes import EVIDENCED_LANES
 from jmap.layout import text as tx
 from jmap.layout.geometry import Group, Icon, Node, Text, TextLine
 from jmap.layout.rhythm import snap
-from jmap.model import ANONYMOUS_PERSONA, Journey, Stage, Step
-from jmap.themes import ResolvedTheme, resolve_theme
+from jmap.model.lanes import EVIDENCED_LANES
+from jmap.model.model import ANONYMOUS_PERSONA, Journey, Stage, Step
+from jmap.model.themes import ResolvedTheme, resolve_theme
 
 if TYPE_CHECKING:
     from jmap.layout.diffmarks import DiffHighlights
@@ -43,7 +43,7 @@ class Shortened(NamedTuple):
 
 #: What the map's text is about (`("pain point", item.span)`), for the report of a shortened text.
 About = tuple[str, SourceSpan]
-#: Hears of every text a layout shortens while set (jmap.builder and `jmap validate` report them as
+#: Hears of every text a layout shortens while set (jmap.project.builder and `jmap validate` report them as
 #: W504): a context variable, so that `render_svg(journey)` and every drawer keep their signatures.
 SHORTENED: ContextVar[Callable[[Shortened], None] | None] = ContextVar("SHORTENED", default=None)
 

@@ -16,7 +16,7 @@ from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import MINUS, format_number
 from jmap.layout.rhythm import EMOTION_STEP, snap
 from jmap.layout.shapes import marker_path
-from jmap.model import ANONYMOUS_PERSONA, Lane, Persona, StageOrStep
+from jmap.model.model import ANONYMOUS_PERSONA, Lane, Persona, StageOrStep
 
 #: A score in words, for the point's tooltip.
 _SCALE_WORDS = {2: "very positive", 1: "positive", 0: "neutral", -1: "negative", -2: "very negative"}

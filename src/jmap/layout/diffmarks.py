@@ -30,14 +30,14 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from jmap.lanes import ITEM_LANES
 from jmap.layout import text as tx
 from jmap.layout.geometry import Circle, Group, Node, Path, Rect, Text, fmt
-from jmap.model import Journey, Lane, Lanes, Stage, StageOrStep, Step
-from jmap.themes import contrast_ratio
+from jmap.model.lanes import ITEM_LANES
+from jmap.model.model import Journey, Lane, Lanes, Stage, StageOrStep, Step
+from jmap.model.themes import contrast_ratio
 
 if TYPE_CHECKING:
-    from jmap.diff import Change, DiffResult
+    from jmap.review.diff import Change, DiffResult
 
 __all__ = ["ADDED", "CHANGED", "GHOST", "REMOVED", "DiffHighlights", "diff_view"]
 

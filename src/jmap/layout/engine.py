@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jmap import icons
 from jmap.diagnostics import Diagnostic, dedupe
-from jmap.lanes import spec
 from jmap.layout import text as tx
 from jmap.layout.cards import CardsMixin
 from jmap.layout.context import SHORTENED, Column, Plan, Shortened, Span, shortening
@@ -34,7 +33,8 @@ from jmap.layout.legend import LegendMixin
 from jmap.layout.numbers import format_number
 from jmap.layout.rhythm import CELL_INSET, GAP, GRID, MARGIN, MIN_ROW, SECTION_GAP, snap
 from jmap.layout.stage_headers import StageHeadersMixin
-from jmap.model import Journey, Lane, StageOrStep
+from jmap.model.lanes import spec
+from jmap.model.model import Journey, Lane, StageOrStep
 
 if TYPE_CHECKING:
     from jmap.layout.diffmarks import DiffHighlights

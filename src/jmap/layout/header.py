@@ -12,8 +12,8 @@ from jmap.layout.context import About, LayoutContext, Plan, fit
 from jmap.layout.geometry import Box, Circle, Group, Image, Node, Path, Rect
 from jmap.layout.rhythm import FLOW_GAP, RADIUS, snap
 from jmap.layout.shapes import left_stripe
-from jmap.model import Persona
-from jmap.themes import contrast_ratio
+from jmap.model.model import Persona
+from jmap.model.themes import contrast_ratio
 
 
 def _at_height(draw: Callable[[float, float, float], Group], h: float) -> Callable[[float, float], Group]:

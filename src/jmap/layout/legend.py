@@ -15,8 +15,8 @@ from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.numbers import format_number
 from jmap.layout.rhythm import FLOW_GAP, RADIUS, SECTION_GAP
 from jmap.layout.shapes import marker_path
-from jmap.model import ANONYMOUS_PERSONA, Persona, Research
-from jmap.themes import PRIORITIES, SEVERITIES
+from jmap.model.model import ANONYMOUS_PERSONA, Persona, Research
+from jmap.model.themes import PRIORITIES, SEVERITIES
 
 
 class LegendMixin(LayoutContext):

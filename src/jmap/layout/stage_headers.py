@@ -12,7 +12,7 @@ from jmap.layout import text as tx
 from jmap.layout.context import Column, LayoutContext, Plan, Span, fit
 from jmap.layout.geometry import Box, Circle, Group, Node, Path, Rect, fmt
 from jmap.layout.rhythm import RADIUS, snap
-from jmap.model import StageOrStep
+from jmap.model.model import StageOrStep
 
 
 class StageHeadersMixin(LayoutContext):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from jmap.layout.context import LayoutContext, Plan
 from jmap.layout.geometry import Box, Group, Node, Picture, Rect
 from jmap.layout.rhythm import PAD_X, PAD_Y, RADIUS
-from jmap.model import Lane, StoryboardImage
+from jmap.model.model import Lane, StoryboardImage
 
 __all__ = ["MAX_PICTURE_H", "PLACEHOLDER_RATIO", "picture_size", "storyboard_plan"]
 

@@ -34,13 +34,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
-from jmap.lanes import spec
-from jmap.model import LANE_TITLES, Journey, Kpi, Research, StageOrStep
+from jmap.model.lanes import spec
+from jmap.model.model import LANE_TITLES, Journey, Kpi, Research, StageOrStep
 from jmap.resources import data_dir
 
 if TYPE_CHECKING:
     from jmap.layout.geometry import Layout
-    from jmap.themes import ResolvedTheme
+    from jmap.model.themes import ResolvedTheme
 
 TEMPLATE = "map.html.j2"
 
@@ -93,8 +93,8 @@ _CHANNEL_LABELS = {"mobile-app": "Mobile app", "word-of-mouth": "Word of mouth",
 def render_html(journey: Journey) -> str:
     """The interactive map of a journey as one self-contained HTML page."""
     from jmap.layout.engine import layout
+    from jmap.model.themes import resolve_theme
     from jmap.render.svg import avatar_images, render_layout_svg
-    from jmap.themes import resolve_theme
 
     theme = resolve_theme(journey.theme)
     avatars = avatar_images(journey)
@@ -589,13 +589,13 @@ def _dash(dash: str) -> str:
 
 
 def _scheme(theme: ResolvedTheme) -> str:
-    from jmap.themes import relative_luminance
+    from jmap.model.themes import relative_luminance
 
     return "dark" if relative_luminance(safe_color(theme.colors["background"], "#ffffff")) < 0.2 else "light"
 
 
 def _ink_on(color: str) -> str:
-    from jmap.themes import contrast_ratio
+    from jmap.model.themes import contrast_ratio
 
     return max(("#ffffff", "#111111"), key=lambda ink: contrast_ratio(ink, color))
 
@@ -729,7 +729,7 @@ def model_items(journey: Journey) -> Iterator[tuple[CardRef, dict[str, Any]]]:
 
 def item_info(item: Any, lane_name: str, where: str, backing: list[str] | None = None, lane: str = "",
               journey: Journey | None = None) -> dict[str, Any]:
-    """The tooltip of one item: its full text, note, facts (as jmap.lanes lists them) and cited evidence.
+    """The tooltip of one item: its full text, note, facts (as jmap.model.lanes lists them) and cited evidence.
 
     An item that cites nothing shows the research its stage cites (`backing`), marked
     as the stage's.

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from jmap.layout.engine import layout
 from jmap.layout.geometry import Group, Layout, Node
-from jmap.model import Journey
+from jmap.model.model import Journey
 from jmap.render import _map_svg, _runtime
 from jmap.render.filters import TEMPLATE_OPTIONS
 from jmap.resources import data_dir
 
 if TYPE_CHECKING:
-    from jmap.diff import DiffResult
+    from jmap.review.diff import DiffResult
 
 TEMPLATE = "map.svg.j2"
 

@@ -1,0 +1,1 @@
+"""The journey model, built from a valid Document, and its themes."""

@@ -1,0 +1,1 @@
+"""The project: configuration, cache, builder, watch, serve and the starter."""

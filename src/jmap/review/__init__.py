@@ -1,0 +1,1 @@
+"""Review: canonical formatting, semantic diff and git revisions."""
