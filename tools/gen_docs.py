@@ -651,6 +651,8 @@ FIXES: dict[str, tuple[str, dict[str, str | bytes | None]]] = {
     "W511": ("Install a font for the script (for example from the Noto family), or build SVG or HTML, which "
              "the browser draws with its own fonts.", {}),
     "W512": ("Install the fonts in jmap's fonts folder on this machine (see docs/export.md).", {}),
+    "W513": ("Install jmap's PNG/PDF drawer's libraries (pycairo, uharfbuzz), or report the reason as a bug: "
+             "jmap's own maps should never need the reference path.", {}),
     "E900": ("Report it with the map: this is a bug in jmap. The other maps are still built.", {}),
     "E901": ("Rename one of the maps, or put `{dir}` in the `naming` of the config so that each map's folder "
              "is part of its output path.", {}),
@@ -716,6 +718,8 @@ EXAMPLES: dict[str, Callable[[], Any]] = {
     "W511": lambda: _written("W511", "no font on this machine has 3 of the map's characters (ᏣᎳᎩ): PNG and PDF "
                              "show them as boxes", "install a font for this script (for example from the Noto "
                              "family)"),
+    "W513": lambda: _written("W513", "PNG/PDF drawn by the slower reference path (cairosvg): uharfbuzz is not "
+                             "installed", "see docs/export.md, which path draws"),
     "W512": lambda: _written("W512", "PNG and PDF text is drawn with another font than the bundled Inter, so it "
                              "may not fit its cards", "jmap's fonts are in the jmap/fonts folder of the installed "
                              "package; install them on this machine, or see docs/export.md"),

@@ -66,6 +66,7 @@ EXPORT_CODES = {
     "W510": "A map was scaled down to fit the size limits of PNG or PDF.",
     "W511": "Some characters have no font on this machine: PNG and PDF show them as boxes.",
     "W512": "PNG and PDF text is drawn with another font than the bundled one.",
+    "W513": "PNG or PDF was drawn by the slower reference path (cairosvg), whose text differs slightly.",
 }
 
 #: cairo's largest image surface side, in pixels.
@@ -456,19 +457,33 @@ def _fast(draw: Callable[[Any], tuple[bytes, Any]], source: str, warn: Warn) -> 
         return None
     try:
         from jmap.export import raster
-    except ImportError:  # pycairo or uharfbuzz missing: the reference path
+    except ImportError as error:  # pycairo or uharfbuzz missing: the reference path
+        _fell_back(source, f"{error.name or 'pycairo or uharfbuzz'} is not installed", warn)
         return None
     try:
         result, drawn = draw(raster)
         substituted = raster.font_problems() if result else []
     except raster.Unsupported as why:
-        _log.debug("PNG/PDF through cairosvg: %s", why)
+        _fell_back(source, str(why), warn)
+        return None
+    except raster.DamagedImage:
+        raise _error("E413", "an image in the map is damaged: its pixel data cannot be read", source,
+                     hint="open the image and save it again as PNG or JPEG") from None
+    except (RecursionError, ArithmeticError) as error:  # an SVG that is not jmap's own: let cairosvg try
+        _fell_back(source, f"the drawer could not draw this SVG ({type(error).__name__})", warn)
         return None
     except MemoryError:
         raise _error("E414", "the map is too large to draw as PNG or PDF on this machine (out of memory)", source,
                      hint="build SVG or HTML for maps this large") from None
     _text_warnings(source, substituted, drawn.missing, warn)
     return result
+
+
+def _fell_back(source: str, why: str, warn: Warn) -> None:
+    """W513: the reference path draws instead; its text is shaped differently, so say so (and why)."""
+    _log.debug("PNG/PDF through cairosvg: %s", why)
+    warn(Diagnostic("W513", f"PNG/PDF drawn by the slower reference path (cairosvg): {clip(why, 100)}",
+                    Span(source, 0, 0), hint="see docs/export.md, which path draws"))
 
 
 def _fmt(value: float) -> str:

@@ -131,6 +131,7 @@ class _Font:
                         or family.lower() in (name.lower() for name in self.matched))
         self._covers: dict[str, bool] = {}
         self._checked = False
+        self._problem = ""
 
     def covers(self, char: str) -> bool:
         found = self._covers.get(char)
@@ -141,12 +142,21 @@ class _Font:
     def check(self, text: str) -> None:
         """cairo must draw with the file HarfBuzz shapes with: compare glyph ids and advances once."""
         if self._checked:
+            if self._problem:
+                raise Unsupported(self._problem)
             return
-        self._checked = True
         cairo = _cairo()
         sample = "".join(dict.fromkeys(c for c in text if not c.isspace() and self.covers(c)))[:12]
         if not sample:
             return
+        self._checked = True
+        try:
+            self._compare(cairo, sample)
+        except Unsupported as why:
+            self._problem = str(why)  # remembered: every later map and format falls back too, not only the first
+            raise
+
+    def _compare(self, cairo: Any, sample: str) -> None:
         scaled = cairo.ScaledFont(self.face, cairo.Matrix(xx=1000, yy=1000), cairo.Matrix(), _font_options())
         glyphs = scaled.text_to_glyphs(0, 0, sample, False)
         ids = [glyph[0] for glyph in glyphs]
@@ -441,20 +451,30 @@ def _arc(context: Any, x1: float, y1: float, rx: float, ry: float, rotation: flo
     context.restore()
 
 
+class DamagedImage(Exception):
+    """An image whose headers pass jmap.images' checks but whose pixel data cannot be decoded."""
+
+
 def _picture(data: bytes) -> Any:
     """A cairo surface of a checked PNG (cairo decodes it) or JPEG (Pillow, which cairosvg also uses, decodes it)."""
     cairo = _cairo()
     if data.startswith(b"\x89PNG"):
-        return cairo.ImageSurface.create_from_png(io.BytesIO(data))
+        try:
+            return cairo.ImageSurface.create_from_png(io.BytesIO(data))
+        except (cairo.Error, MemoryError) as error:  # cairo says "out of memory" for a broken zlib stream too
+            raise DamagedImage(str(error)) from None
     try:
         from PIL import Image
     except ImportError:
         raise Unsupported("a JPEG image without Pillow") from None
-    with Image.open(io.BytesIO(data)) as image:
-        if image.format != "JPEG":
-            raise Unsupported("an image that is neither PNG nor JPEG")
-        rgb = image.convert("RGB").tobytes()
-        width, height = image.size
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("JPEG", "MPO"):  # MPO: a camera's JPEG with extra frames; the first is drawn
+                raise Unsupported("an image that is neither PNG nor JPEG")
+            rgb = image.convert("RGB").tobytes()
+            width, height = image.size
+    except (OSError, SyntaxError, ValueError) as error:  # PIL.UnidentifiedImageError is an OSError
+        raise DamagedImage(str(error)) from None
     pixels = bytearray(4 * width * height)  # cairo's RGB24: little-endian BGRx
     pixels[0::4], pixels[1::4], pixels[2::4] = rgb[2::3], rgb[1::3], rgb[0::3]
     stride = cairo.ImageSurface.format_stride_for_width(cairo.FORMAT_RGB24, width)
@@ -633,8 +653,10 @@ class _Drawer:
     # --- text ---
 
     def text(self, context: Any, element: ET.Element, style: _Style) -> None:
-        tspans = [child for child in element if child.tag == f"{_NS}tspan"]
-        if len(tspans) != len(element):
+        # A shortened text carries its full wording as a <title> (a tooltip): nothing to draw.
+        parts = [child for child in element if child.tag != f"{_NS}title" or (child.tail or "").strip()]
+        tspans = [child for child in parts if child.tag == f"{_NS}tspan"]
+        if len(tspans) != len(parts):
             raise Unsupported("text with other children than tspans")
         if tspans:
             if (element.text or "").strip():
