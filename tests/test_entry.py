@@ -554,3 +554,14 @@ def test_numbers_python_cannot_read_go_to_typer() -> None:
     assert entry.parse_build(["build", "map.yaml", "-j", "9" * 5000]) is None
     assert entry.parse_build(["build", "map.yaml", "--max-bytes", "1" + "0" * 18]) is None
     assert entry.parse_build(["build", "map.yaml", "-j", "12"]) == {"paths": ["map.yaml"], "formats": None, "jobs": 12}
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_the_help_is_what_it_was_before_the_declarations_moved(command: str) -> None:
+    """`jmap build --help` and `jmap validate --help` as typer printed them from hand-written parameters
+    (tests/cases/help/*.txt, captured on main before jmap.cli.options declared them, 100 columns)."""
+    env = {**child_env(), "COLUMNS": "100"}
+    done = subprocess.run([sys.executable, "-c", "from jmap.cli.cli import app; app(prog_name='jmap')", command,
+                           "--help"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (ROOT / "tests" / "cases" / "help" / f"{command}.txt").read_text(encoding="utf-8")
