@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 
 import jmap.project.builder as B
 import jmap.project.cache as C
+from jmap.cli.build_reporters import TextReporter
 from jmap.cli.cli import app
 from jmap.model.model import Journey
-from jmap.project.builder import BuildOptions, TextReporter, build, configure
+from jmap.project.builder import BuildOptions, build, configure
 from jmap.project.cache import CACHE_FILE
 from jmap.project.config import load_config
 

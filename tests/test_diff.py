@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from jmap.api import model
 from jmap.cli.cli import app
+from jmap.cli.diff_reporters import md_escape, render_markdown, render_text, report_json
 from jmap.loading.load import Document, parse
 from jmap.model.model import Journey
 from jmap.model.normalize import to_model
@@ -25,10 +26,6 @@ from jmap.review.diff import (
     Change,
     DiffResult,
     diff,
-    md_escape,
-    render_markdown,
-    render_text,
-    report_json,
     word_ops,
     words_text,
 )

@@ -22,6 +22,7 @@ from jmap import api
 from jmap.cli.cli import app
 from jmap.layout.engine import layout, shortened_texts
 from jmap.project.builder import BuildOptions, build, render_format
+from jmap.project.discover import MAP_KEYS
 from jmap.render.svg import render_svg
 
 CASE = Path(__file__).parent / "cases" / "discovery"
@@ -87,7 +88,7 @@ def test_skip_reason(tmp_path: Path, text: str, reason: str | None) -> None:
 def test_the_keys_a_map_may_have_are_the_schemas() -> None:
     from jmap.resources import schema
 
-    assert {k.decode() for k in api.MAP_KEYS} == set(schema()["properties"])
+    assert {k.decode() for k in MAP_KEYS} == set(schema()["properties"])
 
 
 def test_a_site_config_with_a_title_is_skipped_as_not_a_map(folder: Path) -> None:

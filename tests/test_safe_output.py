@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from jmap.cli.build_reporters import TextReporter
 from jmap.cli.cli import app
 from jmap.diagnostics import clip, printable
-from jmap.project.builder import MapResult, TextReporter
+from jmap.project.builder import MapResult
 
 GOOD = "jmap: 1\ntitle: Fine\nstages:\n  - id: start\n    name: Start\n    emotion: 0\n"
 BROKEN = GOOD + "ownr: CX\n"  # E200 with a did-you-mean

@@ -159,3 +159,16 @@ class UsageError(Exception):
 
     Here, below every layer, so the project (serve) raises it without importing the command line.
     """
+
+
+def as_json(diagnostic: Diagnostic) -> dict[str, object]:
+    """One diagnostic as the JSON reports write it (build, validate, diff results use it)."""
+    return {
+        "path": diagnostic.span.path,
+        "line": diagnostic.span.line,
+        "col": diagnostic.span.col,
+        "severity": diagnostic.severity.value,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "hint": diagnostic.hint,
+    }

@@ -444,7 +444,8 @@ def diff(
     Example: jmap diff main journeys/checkout.yaml --format markdown
     Example (visual diff): jmap diff old.yaml new.yaml -o review/ -f svg,png
     """
-    from jmap.review.diff import diff_files, diff_revisions, exit_code, render_markdown, render_text, report_json
+    from jmap.cli.diff_reporters import render_markdown, render_text, report_json
+    from jmap.review.diff import diff_files, diff_revisions, exit_code
     from jmap.review.gitrev import GitError
 
     with _usage():
@@ -481,50 +482,6 @@ def diff(
         else:
             sys.stdout.write(render_text(results) or "no maps changed\n")
 
-    def write(result: Any, folder: Path, name: str, formats: tuple[str, ...]) -> None:
-        """Write one map's visual diff in each format; exit 2 when a format cannot be made."""
-        from jmap.cli.report import write_text
-        from jmap.diagnostics import JmapError, clip
-        from jmap.export import export
-        from jmap.fsutil import OutsideError, write_atomic
-        from jmap.loading.load import display_path
-        from jmap.render.svg import avatar_images, diff_layout, render_layout_svg
-
-        journey, positioned = diff_layout(result)
-        svg = render_layout_svg(positioned)
-        # PNG and PDF have no tooltips: their legend must not promise one.
-        still = render_layout_svg(diff_layout(result, tooltips=False)[1]) if {"png", "pdf"} & set(formats) else svg
-        for fmt in formats:
-            try:
-                if fmt == "svg":
-                    data = svg.encode("utf-8")
-                elif fmt == "png":
-                    data = export.svg_to_png(still, source=name, extent=export.journey_extent(journey))
-                elif fmt == "pdf":
-                    data = export.svg_to_pdf(still, source=name, extent=export.journey_extent(journey))
-                else:
-                    from jmap.model.themes import resolve_theme
-                    from jmap.render.html import card_data, render_page
-
-                    data = render_page(
-                        journey,
-                        svg,
-                        card_data(journey, positioned),
-                        resolve_theme(journey.theme),
-                        avatars=avatar_images(journey),
-                    ).encode("utf-8")
-            except JmapError as error:
-                write_text(error.diagnostics)
-                typer.echo(printable(f"jmap: error: could not write the visual diff of {name} as {fmt}"), err=True)
-                raise typer.Exit(2) from None
-            path = folder / f"{name}.diff.{fmt}"
-            try:
-                write_atomic(path, data, within=folder)
-            except OutsideError:
-                _usage_error(f"{clip(display_path(path), 80)} leads out of {clip(display_path(folder), 60)} "
-                             "(a link on the way, or at the file's own name); remove the link")
-            typer.echo(printable(f"wrote {display_path(path)}"), err=True)
-
     if output is not None or render or outputs:
         folder = output if output is not None else Path("build") / "diff"
         if output is None:  # the default, unlike -o, must stay in the project
@@ -537,19 +494,21 @@ def diff(
                              f"{clip(display_path(folder.resolve()), 80)}; remove the link, "
                              "or choose the folder with -o")
         wanted = tuple(dict.fromkeys(outputs)) or ("svg",)
-        used: set[str] = set()
-        for result in results:
-            if result.failed:
-                continue
-            label = result.new_label if result.new is not None else result.old_label
-            side = label.split(":", 1)[1] if ":" in label and not Path(label).exists() else label
-            if result.new is None:
-                typer.echo(printable(f"jmap: {side}: map deleted; no visual diff drawn"), err=True)
-                continue
-            source = Path(side)
-            name = source.stem
-            if name in used:  # two maps of one name: name them by their folders too
-                name = "-".join(part for part in source.with_suffix("").parts if part not in ("", ".", "..", "/"))
-            used.add(name)
-            write(result, folder, name, wanted)
+        from jmap.project.visual_diff import FormatFailed, LeadsOut, write_visual_diffs
+
+        try:
+            write_visual_diffs(results, folder, wanted, say=lambda line: typer.echo(printable(line), err=True))
+        except FormatFailed as error:
+            from jmap.cli.report import write_text
+
+            write_text(error.diagnostics)
+            typer.echo(printable(f"jmap: error: could not write the visual diff of {error.name} as {error.fmt}"),
+                       err=True)
+            raise typer.Exit(2) from None
+        except LeadsOut as error:
+            from jmap.diagnostics import clip
+            from jmap.loading.load import display_path
+
+            _usage_error(f"{clip(display_path(error.path), 80)} leads out of {clip(display_path(error.folder), 60)} "
+                         "(a link on the way, or at the file's own name); remove the link")
     raise typer.Exit(exit_code(results))

@@ -130,7 +130,7 @@ def build_settings(config_file: Path | None, paths: list[str] | None, **flags: A
 
 def reporter(report: str, quiet: bool, verbose: bool = False) -> Reporter:
     """The reporter for `--format text|json|github` (verbose: list the YAML files skipped)."""
-    from jmap.project.builder import JsonReporter, TextReporter
+    from jmap.cli.build_reporters import JsonReporter, TextReporter
 
     if report == "json":
         return JsonReporter()

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TextIO
 
 from jmap.diagnostics import Diagnostic, Severity, printable
+from jmap.diagnostics import as_json as as_json
+from jmap.project.discover import skipped_json as skipped_json
 
 #: Codes printed on one line each, hint included, without the source line: a long map can have
 #: hundreds (W504: a text shortened to fit), and the log must stay readable.
@@ -122,7 +124,7 @@ def write_text(diagnostics: Iterable[Diagnostic], stream: TextIO | None = None) 
         stream.write(format_any(diagnostic, colour) + "\n")
 
 
-#: How the summary names the files skipped for each reason of jmap.api.SKIP_REASONS: (one, several).
+#: How the summary names the files skipped for each reason of jmap.project.discover.SKIP_REASONS: (one, several).
 _SKIPPED_WORDS = {
     "library": ("a library that maps include", "libraries that maps include"),
     "not a map": ("not a map", "not maps"),
@@ -151,16 +153,10 @@ def skipped_summary(skipped: list[tuple[Path, str]]) -> str:
 
 def skipped_lines(skipped: list[tuple[Path, str]]) -> list[str]:
     """One line per skipped file, with why (what `--verbose` prints)."""
-    from jmap.api import SKIP_REASONS
     from jmap.loading.load import display_path
+    from jmap.project.discover import SKIP_REASONS
 
     return [safe_text(f"skipped {display_path(path)}: {SKIP_REASONS[why]}") for path, why in skipped]
-
-
-def skipped_json(skipped: list[tuple[Path, str]]) -> list[dict[str, str]]:
-    from jmap.loading.load import display_path
-
-    return [{"path": display_path(path), "reason": why} for path, why in skipped]
 
 
 def _escape_data(text: str) -> str:
@@ -181,18 +177,6 @@ def format_github(diagnostic: Diagnostic) -> str:
     props.append(f"title={_escape_property('jmap ' + diagnostic.code)}")
     message = diagnostic.message + (f" (hint: {diagnostic.hint})" if diagnostic.hint else "")
     return f"::{level} {','.join(props)}::{_escape_data(safe_text(message))}"
-
-
-def as_json(diagnostic: Diagnostic) -> dict[str, object]:
-    return {
-        "path": diagnostic.span.path,
-        "line": diagnostic.span.line,
-        "col": diagnostic.span.col,
-        "severity": diagnostic.severity.value,
-        "code": diagnostic.code,
-        "message": diagnostic.message,
-        "hint": diagnostic.hint,
-    }
 
 
 def dump_json(payload: object, stream: TextIO | None = None) -> None:

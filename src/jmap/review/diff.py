@@ -38,12 +38,11 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from jmap.diagnostics import Diagnostic, JmapError, Severity, Span, clip
+from jmap.diagnostics import Diagnostic, JmapError, Severity, Span, as_json, clip
 from jmap.loading.load import DEFAULT_MAX_BYTES, display_path
 from jmap.model.lanes import BY_ID, ITEM_LANES, spec
 from jmap.model.model import (
     ANONYMOUS_PERSONA,
-    LANE_TITLES,
     Journey,
     Kpi,
     Lane,
@@ -188,8 +187,6 @@ class DiffResult:
         return _groups(self)
 
     def to_json(self) -> dict[str, Any]:
-        from jmap.cli.report import as_json
-
         data: dict[str, Any] = {
             "old": self.old_label, "new": self.new_label, "title": self.title, "equal": self.equal,
             "summary": self.summary(), "changes": [c.to_json() for c in self.changes],
@@ -846,13 +843,13 @@ def _contents(column: StageOrStep) -> str:
     for lane in ITEM_LANES:
         count = len(column.lanes.items(lane))
         if count:
-            parts.append(_count(count, *LANE_NOUNS[lane]))
+            parts.append(count_words(count, *LANE_NOUNS[lane]))
     if isinstance(column, Stage) and column.steps:
-        parts.append(_count(len(column.steps), "step", "steps"))
+        parts.append(count_words(len(column.steps), "step", "steps"))
     return ", ".join(parts)
 
 
-def _count(n: int, one: str, many: str) -> str:
+def count_words(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
@@ -891,7 +888,7 @@ class Style:
 
     def text(self, value: str, limit: int | None = 160) -> str:
         """A user value, bounded and safe for the medium."""
-        return _bounded(value, limit)
+        return bounded(value, limit)
 
     def quoted(self, value: str) -> str:
         return f'"{self.text(value)}"'
@@ -909,7 +906,7 @@ class Style:
         return self.text(value)
 
 
-def _bounded(value: object, limit: int | None) -> str:
+def bounded(value: object, limit: int | None) -> str:
     return str(value) if limit is None else clip(str(value), limit)
 
 
@@ -1106,7 +1103,7 @@ def _summary(changes: Sequence[Change], lane_names: dict[str, str] | None = None
     def add(keys: Iterable[Any], one: str, many: str, verb: str) -> None:
         n = len(set(keys))
         if n:
-            phrases.append(f"{_count(n, one, many)} {verb}")
+            phrases.append(f"{count_words(n, one, many)} {verb}")
 
     for change in changes:
         if change.what == "map" and change.field is None:
@@ -1135,7 +1132,7 @@ def _summary(changes: Sequence[Change], lane_names: dict[str, str] | None = None
         columns = {(c.stage, c.step) for c in emotion if c.verb == verb}
         if columns:
             stages = sum(1 for _, step in columns if step is None)
-            where = [_count(n, one, many) for n, one, many in
+            where = [count_words(n, one, many) for n, one, many in
                      ((stages, "stage", "stages"), (len(columns) - stages, "step", "steps")) if n]
             phrases.append(f"emotion {verb} in {' and '.join(where)}")
     add((c.key for c in emotion if c.kind == ADDED), "emotion score", "emotion scores", "added")
@@ -1292,180 +1289,3 @@ def exit_code(results: Sequence[DiffResult]) -> int:
     if any(r.failed for r in results):
         return 2
     return 1 if any(r.changes for r in results) else 0
-
-
-def report_json(results: Sequence[DiffResult]) -> dict[str, Any]:
-    return {"equal": exit_code(results) == 0, "maps": [r.to_json() for r in results]}
-
-
-_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"))
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-
-
-def md_escape(text: str) -> str:
-    """User text made inert in GitHub markdown: no markup, HTML, mentions, references or bidi tricks."""
-    text = "".join(" " if (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0) else c for c in text).translate(_BIDI)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return text.replace("@", "@\u2060").replace("#", "#\u2060").replace(":", ":\u2060", text.count("://"))
-
-
-def _md_code(text: str) -> str:
-    return "`" + clip(text, 200).replace("`", "'") + "`"
-
-
-class MarkdownStyle(Style):
-    """GitHub-flavoured markdown for pull-request comments."""
-
-    def text(self, value: str, limit: int | None = 160) -> str:
-        return md_escape(_bounded(value, limit))
-
-    def words(self, ops: WordOps) -> str:
-        out = []
-        for tag, text in ops:
-            shown = self.text(text)
-            if tag == "=":
-                out.append(shown)
-            else:
-                core = shown.strip()
-                lead = shown[:len(shown) - len(shown.lstrip())]
-                trail = shown[len(shown.rstrip()):]
-                out.append(f"{lead}{'~~' if tag == '-' else '**'}{core}{'~~' if tag == '-' else '**'}{trail}"
-                           if core else shown)
-        return "".join(out)
-
-    def code(self, value: str) -> str:
-        return _md_code(str(value))
-
-
-class RichStyle(Style):
-    """Rich console markup (colour on a terminal)."""
-
-    def text(self, value: str, limit: int | None = 160) -> str:
-        from rich.markup import escape
-
-        from jmap.cli.report import safe_text
-
-        return escape(safe_text(_bounded(value, limit)))
-
-    def words(self, ops: WordOps) -> str:
-        parts = []
-        for tag, text in ops:
-            shown = self.text(text)
-            parts.append(shown if tag == "=" else f"[red strike]{shown}[/]" if tag == "-" else f"[green]{shown}[/]")
-        return "".join(parts)
-
-
-class _TerminalPlain(Style):
-    def text(self, value: str, limit: int | None = 160) -> str:
-        from jmap.cli.report import safe_text
-
-        return safe_text(_bounded(value, limit))
-
-
-MARKDOWN = MarkdownStyle()
-_GOOD = {"rose", "improved", "eased", "resolved"}
-_BAD = {"fell", "worsened", "worse"}
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _marker(change: Change) -> str:
-    return {ADDED: "+", REMOVED: "-", MOVED: ">"}.get(change.kind, "~")
-
-
-def _colour(change: Change) -> str:
-    if change.verb in _GOOD:
-        return "green"
-    if change.verb in _BAD:
-        return "red"
-    return {ADDED: "green", REMOVED: "red", MOVED: "cyan", RENAMED: "cyan"}.get(change.kind, "yellow")
-
-
-def _sections(result: DiffResult) -> list[tuple[str, list[tuple[str, list[Change]]]]]:
-    """Groups, each split into runs under a sub-heading ("" for the group's own changes)."""
-    step_names = {c.id: c.name for j in (result.old, result.new) if j for s in j.stages for c in s.steps}
-    lane_names = {lane.id: lane.name for j in (result.old, result.new) if j for lane in j.lanes if lane.custom}
-    out = []
-    for title, changes in result.groups():
-        runs: list[tuple[str, list[Change]]] = []
-        for change in changes:
-            parts = []
-            if change.step is not None and change.what != "step":
-                parts.append(f"Step {step_names.get(change.step, change.step)}")
-            if change.lane is not None:
-                parts.append(LANE_TITLES.get(change.lane) or lane_names.get(change.lane, change.lane))
-            heading = " · ".join(parts)
-            if runs and runs[-1][0] == heading:
-                runs[-1][1].append(change)
-            else:
-                runs.append((heading, [change]))
-        out.append((title, runs))
-    return out
-
-
-def render_text(results: Sequence[DiffResult], *, colour: bool = False) -> str:
-    """The changes for a terminal: rich markup when `colour`, else plain text."""
-    style: Style = RichStyle() if colour else _TerminalPlain()
-
-    def paint(text: str, how: str) -> str:
-        return f"[{how}]{text}[/]" if colour else text
-
-    blocks = []
-    for result in results:
-        lines = []
-        sides = f"{style.text(result.old_label)} → {style.text(result.new_label)}"
-        if result.failed:
-            lines.append(f"{paint('could not compare', 'bold red')} {sides}")
-            lines.extend(f"  {style.text(str(d))}" for d in result.diagnostics)
-            blocks.append("\n".join(lines))
-            continue
-        lines.append(f"{paint(style.text(result.title), 'bold')}  ({sides})")
-        lines.append(f"  {style.text(result.summary_line(), limit=None)}")
-        for title, runs in _sections(result):
-            lines.append("")
-            lines.append(f"  {paint(style.text(title), 'bold')}")
-            for heading, changes in runs:
-                indent = "    "
-                if heading:
-                    lines.append(f"    {paint(style.text(heading), 'italic')}")
-                    indent = "      "
-                for change in changes:
-                    mark = paint(_marker(change), _colour(change))
-                    lines.append(f"{indent}{mark} {_cap(describe(change, style, with_lane=not heading))}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n" if blocks else ""
-
-
-def render_markdown(results: Sequence[DiffResult]) -> str:
-    """A pull-request comment: per map, a summary line, then the grouped changes in a <details> block."""
-    s = MARKDOWN
-    blocks = []
-    for result in results:
-        place = _md_code(result.new_label if result.new is not None else result.old_label)
-        if result.failed:
-            lines = [f"**{s.text(result.new_label or result.old_label)}**: could not be compared", ""]
-            lines.extend(f"- {s.text(str(d))}" for d in result.diagnostics)
-            blocks.append("\n".join(lines))
-            continue
-        head = f"**{s.text(result.title)}** ({place}): {s.text(result.summary_line(), limit=None)}"
-        if result.equal:
-            blocks.append(head)
-            continue
-        count = len(result.changes)
-        lines = [head, "", f"<details><summary>{_count(count, 'change', 'changes')}</summary>", ""]
-        for title, runs in _sections(result):
-            lines.append(f"**{s.text(title)}**")
-            lines.append("")
-            for heading, changes in runs:
-                indent = ""
-                if heading:
-                    lines.append(f"- *{s.text(heading)}*")
-                    indent = "  "
-                lines.extend(f"{indent}- {_cap(describe(c, s, with_lane=not heading))}" for c in changes)
-            lines.append("")
-        lines.append("</details>")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n" if blocks else ""
