@@ -1,5 +1,8 @@
 """The typer-free entry point (jmap.cli.entry) does what the typer app does, byte for byte.
 
+Both read one declaration of each quick command (jmap.cli.options): the typer commands are made of it,
+the quick parser reads lines with it. The tests below hold the two readings equal.
+
 Every command line below runs twice, in two copies of one project: through `jmap.cli.entry.main`
 and through the typer app `jmap.cli.cli.app`. Exit code, stdout, stderr (build times blanked)
 and every file in the project afterwards must be equal. Each line is also marked with the
@@ -22,7 +25,8 @@ import typer.main
 
 from jmap.cli import entry
 from jmap.cli.cli import app
-from jmap.cli.command import build_command
+from jmap.cli.command import build_command, validate_command
+from jmap.cli.options import BUILD, KINDS, QUICK, VALIDATE, Command, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP = "jmap: 1\ntitle: {title}\nstages:\n  - id: start\n    name: Start\n    emotion: 0\n"
@@ -112,7 +116,36 @@ CASES = [
     Case(["--help"], "typer"),
     Case(["build", "--help"], "typer"),
     Case(["build", "a.yaml", "-h"], "typer"),
-    Case(["validate", "a.yaml"], "typer"),
+    # validate: the same quick start
+    Case(["validate", "a.yaml"], "fast"),
+    Case(["validate", "a.yaml", "b.yaml", "maps"], "fast"),
+    Case(["validate", "a.yaml", "broken"], "fast"),
+    Case(["validate", "broken", "-q"], "fast"),
+    Case(["validate", "a.yaml", "--quiet"], "fast"),
+    Case(["validate", ".", "-v"], "fast"),
+    Case(["validate", "maps", "--verbose", "a.yaml"], "fast"),
+    Case(["validate", "a.yaml", "broken", "--format", "json"], "fast"),
+    Case(["validate", "a.yaml", "broken", "--format=github"], "fast"),
+    Case(["validate", "a.yaml", "--format", "json", "--format", "text"], "fast"),
+    Case(["validate", "a.yaml", "--strict"], "fast"),
+    Case(["validate", "broken", "--strict", "--format", "json"], "fast"),
+    Case(["validate", "a.yaml", "--max-bytes", "20"], "fast"),
+    Case(["validate", "a.yaml", "--max-bytes=2147483647"], "fast"),
+    Case(["validate", "empty"], "fast"),
+    Case(["validate", "missing.yaml"], "fast"),
+    Case(["validate"], "typer"),  # typer's "Missing argument"
+    Case(["validate", "-q"], "typer"),
+    Case(["validate", "a.yaml", "--format", "xml"], "typer"),
+    Case(["validate", "a.yaml", "--format", "JSON"], "typer"),  # typer's choices are case-sensitive
+    Case(["validate", "a.yaml", "--format"], "typer"),
+    Case(["validate", "a.yaml", "--max-bytes", "0"], "typer"),
+    Case(["validate", "a.yaml", "--max-bytes", "2147483648"], "typer"),
+    Case(["validate", "a.yaml", "-f", "json"], "typer"),  # a build option, not validate's
+    Case(["validate", "a.yaml", "--strict=yes"], "typer"),
+    Case(["validate", "a.yaml", "-h"], "typer"),
+    Case(["validate", "--help"], "typer"),
+    Case(["validate", "a.yaml", "-qv"], "typer"),
+    Case(["validate", "--", "a.yaml"], "typer"),
     Case(["buidl", "a.yaml"], "typer"),
     Case(["build", "a.yaml", "-j", "0"], "typer"),
     Case(["build", "a.yaml", "-j", "\u0663"], "typer"),  # an Arabic-Indic 3: int() takes it, so typer does
@@ -186,7 +219,7 @@ def test_the_entry_point_agrees_with_the_typer_app(case: Case, tmp_path: Path, c
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    assert (entry.parse_build(case.argv) is not None) == (case.way == "fast")
+    assert (entry.parse_line(case.argv) is not None) == (case.way == "fast")
     projects = {side: make_project(tmp_path / side) for side in ("entry", "typer")}
     for project in projects.values():
         if case.setup is not None:
@@ -203,9 +236,11 @@ def test_the_entry_point_agrees_with_the_typer_app(case: Case, tmp_path: Path, c
     assert fast.files == slow.files
 
 
-def test_the_cases_cover_every_flag() -> None:
-    spelled = {arg.partition("=")[0] for case in CASES if case.way == "fast" for arg in case.argv}
-    assert set(entry.FLAGS) | set(entry.OPTIONS) <= spelled
+@pytest.mark.parametrize("command", QUICK.values(), ids=list(QUICK))
+def test_the_cases_cover_every_flag(command: Command) -> None:
+    spelled = {arg.partition("=")[0] for case in CASES if case.way == "fast" and case.argv[0] == command.name
+               for arg in case.argv}
+    assert {flag for opt in command.params for flag in opt.flags} <= spelled
 
 
 def test_parsed_values_are_what_typer_passes() -> None:
@@ -218,9 +253,15 @@ def test_parsed_values_are_what_typer_passes() -> None:
         "quiet": True, "force": True, "check": True, "prune": True,
     }
     assert entry.parse_build(["build"]) == {"paths": None, "formats": None}
+    assert entry.parse_line(["validate", "a", "--format", "json", "--strict", "--max-bytes", "7", "b", "-q", "-v"]) \
+        == (VALIDATE, {"paths": ["a", "b"], "report": "json", "strict": True, "max_bytes": 7, "quiet": True,
+                       "verbose": True})
+    assert entry.parse_line(["validate", "a"]) == (VALIDATE, {"paths": ["a"]})
+    assert entry.parse_line(["validate"]) is None  # a required argument: typer says so
+    assert entry.parse_build(["validate", "a"]) is None
 
 
-# --- entry copies the declarations of `jmap build` in jmap.cli.cli: they must stay the same ---
+# --- typer's commands and entry's parser both come from jmap.cli.options: they must read alike ---
 
 FLAG = {"kind": "flag", "multiple": False}
 TEXT = {"kind": "text", "multiple": False}
@@ -228,22 +269,31 @@ COUNT = {"kind": "integer", "multiple": False, "min": 1, "max": None, "min_open"
          "clamp": False}
 PATH = {"kind": "path", "multiple": False, "exists": False, "file_okay": True, "dir_okay": True, "readable": True,
         "writable": False, "executable": False, "resolve_path": False, "allow_dash": False, "path_type": None}
-#: What jmap.cli.entry reads for each option of `jmap build`, in the terms typer declares options with.
-#: The declarations in jmap.cli.cli must say exactly this, and entry's converters must do exactly this.
-IMPLEMENTED: dict[str, dict[str, Any]] = {
-    "quiet": FLAG, "force": FLAG, "check": FLAG, "prune": FLAG,
-    "formats": {**TEXT, "multiple": True},  # `-f` accumulates
-    "theme": TEXT, "page_size": TEXT,
-    "jobs": COUNT, "max_bytes": {**COUNT, "max": 2**31 - 1},  # what one read() takes
-    "scale": {"kind": "float", "multiple": False, "min": 0.1, "max": 8, "min_open": False, "max_open": False,
-              "clamp": False},
-    "output": PATH, "config": PATH,
+#: What jmap.cli.entry reads for each option of `jmap build` and `jmap validate`, in the terms typer declares
+#: options with. The typer commands must say exactly this, and entry's converters must do exactly this.
+IMPLEMENTED: dict[str, dict[str, dict[str, Any]]] = {
+    "build": {
+        "quiet": FLAG, "verbose": FLAG, "force": FLAG, "check": FLAG, "prune": FLAG,
+        "formats": {**TEXT, "multiple": True},  # `-f` accumulates
+        "theme": TEXT, "page_size": TEXT,
+        "jobs": COUNT, "max_bytes": {**COUNT, "max": 2**31 - 1},  # what one read() takes
+        "scale": {"kind": "float", "multiple": False, "min": 0.1, "max": 8, "min_open": False, "max_open": False,
+                  "clamp": False},
+        "output": PATH, "config": PATH,
+    },
+    "validate": {
+        "quiet": FLAG, "verbose": FLAG, "strict": FLAG,
+        "report": {"kind": "choice", "multiple": False, "choices": ("text", "json", "github"),
+                   "case_sensitive": True},
+        "max_bytes": {**COUNT, "max": 2**31 - 1},
+    },
 }
+OPTIONS = [(command, name) for command in IMPLEMENTED for name in sorted(IMPLEMENTED[command])]
 
 
-def build_params() -> list[Any]:
-    """The parameters of the click command typer makes of `jmap build`."""
-    return list(typer.main.get_command(app).commands["build"].params)  # type: ignore[attr-defined]
+def build_params(command: str = "build") -> list[Any]:
+    """The parameters of the click command typer makes of `jmap <command>`."""
+    return list(typer.main.get_command(app).commands[command].params)  # type: ignore[attr-defined]
 
 
 def declared(param: Any) -> dict[str, Any]:
@@ -255,6 +305,9 @@ def declared(param: Any) -> dict[str, Any]:
     found: dict[str, Any] = {"multiple": param.multiple}
     if getattr(param, "is_flag", False):
         return {**found, "kind": "flag"}
+    if hasattr(param.type, "choices"):  # an Enum: click's Choice, typer's TyperChoice
+        return {**found, "kind": "choice", "choices": tuple(param.type.choices),
+                "case_sensitive": param.type.case_sensitive}
     descriptor = getattr(param, "type_descriptor", None)
     if descriptor is not None:  # typer >= 0.29
         info, annotation = descriptor.parameter_info, descriptor.annotation
@@ -280,63 +333,97 @@ def declared(param: Any) -> dict[str, Any]:
     return found
 
 
-def test_the_entry_point_knows_every_spelling_of_every_option_and_no_other() -> None:
-    params = build_params()
+def spellings(command: Command) -> dict[str, str]:
+    """Every spelling the quick parser knows for `command`, and the parameter it sets."""
+    return {flag: opt.param for opt in command.params for flag in opt.flags}
+
+
+@pytest.mark.parametrize("command", QUICK.values(), ids=list(QUICK))
+def test_the_entry_point_knows_every_spelling_of_every_option_and_no_other(command: Command) -> None:
+    params = build_params(command.name)
     options = [p for p in params if p.param_type_name == "option"]
     assert [(p.name, p.nargs) for p in params if p.param_type_name == "argument"] == [("paths", -1)]
-    known = {**entry.FLAGS, **entry.OPTIONS}
-    assert len(known) == len(entry.FLAGS) + len(entry.OPTIONS)  # no spelling is both
+    known = spellings(command)
+    assert len(known) == sum(len(opt.flags) for opt in command.params)  # no spelling is both
     for param in options:
         assert param.opts + param.secondary_opts == [s for s, name in known.items() if name == param.name], param.name
     assert set(known.values()) == {p.name for p in options}
-    assert set(entry.CONVERT) == set(entry.OPTIONS.values())
+    assert set(IMPLEMENTED[command.name]) == set(known.values())
     help_names = typer.main.get_command(app).context_settings.get("help_option_names", ["--help"])
     assert not set(help_names) & set(known)
 
 
-def test_flags_are_flags_and_options_take_one_value() -> None:
-    for param in build_params():
+BODIES: dict[str, Callable[..., int]] = {"build": build_command, "validate": validate_command}
+
+
+@pytest.mark.parametrize("command", QUICK.values(), ids=list(QUICK))
+def test_flags_are_flags_and_options_take_one_value(command: Command) -> None:
+    flags = {opt.param for opt in command.params if KINDS[opt.kind].read is None}
+    for param in build_params(command.name):
         if param.param_type_name != "option":
             continue
-        is_flag = param.name in entry.FLAGS.values()
-        assert bool(param.is_flag) == is_flag and not param.count, param.name
+        assert bool(param.is_flag) == (param.name in flags) and not param.count, param.name
         assert param.nargs == 1 and param.prompt is None and param.callback is None, param.name
-        # entry passes only what the line gives: the rest are build_command's defaults, as typer's must be.
-        assert param.default == signature(build_command).parameters[param.name].default, param.name
+        # entry passes only what the line gives: the rest are the body's defaults, as typer's must be.
+        assert param.default == signature(BODIES[command.name]).parameters[param.name].default, param.name
 
 
-def test_no_option_reads_the_environment() -> None:
+@pytest.mark.parametrize("command", QUICK.values(), ids=list(QUICK))
+def test_no_option_reads_the_environment(command: Command) -> None:
     group = typer.main.get_command(app)
-    command = group.commands["build"]  # type: ignore[attr-defined]
-    for settings in (group.context_settings, command.context_settings):
+    click_command = group.commands[command.name]  # type: ignore[attr-defined]
+    for settings in (group.context_settings, click_command.context_settings):
         assert settings.get("auto_envvar_prefix") is None and settings.get("token_normalize_func") is None
-    assert command.allow_interspersed_args and not command.ignore_unknown_options  # paths between options
-    assert [p.name for p in build_params() if p.envvar is not None] == []
+    assert click_command.allow_interspersed_args and not click_command.ignore_unknown_options  # paths between options
+    assert [p.name for p in build_params(command.name) if p.envvar is not None] == []
 
 
-@pytest.mark.parametrize("name", sorted(IMPLEMENTED))
-def test_each_option_is_declared_as_the_entry_point_reads_it(name: str) -> None:
-    (param,) = [p for p in build_params() if p.name == name]
-    assert declared(param) == IMPLEMENTED[name]
+def test_the_typer_commands_are_made_of_the_declarations() -> None:
+    """Registration order, help text and argument of each quick command come from jmap.cli.options."""
+    group = typer.main.get_command(app)
+    for command in (BUILD, VALIDATE):
+        click_command = group.commands[command.name]  # type: ignore[attr-defined]
+        assert [p.name for p in click_command.params] == [opt.param for opt in command.params]
+        assert click_command.help is not None and click_command.help.split("\n")[0] == command.doc.split("\n")[0]
+        for param, opt in zip(click_command.params, command.params, strict=True):
+            assert param.help == opt.help, opt.param
+    (paths,) = [p for p in build_params("validate") if p.name == "paths"]
+    assert paths.required  # `jmap validate` with nothing to check is a usage error
 
 
-@pytest.mark.parametrize("name", sorted(IMPLEMENTED))
-def test_each_converter_does_what_the_declaration_says(name: str, tmp_path: Path,
+@pytest.mark.parametrize(("command", "name"), OPTIONS, ids=[f"{c} {n}" for c, n in OPTIONS])
+def test_each_option_is_declared_as_the_entry_point_reads_it(command: str, name: str) -> None:
+    (param,) = [p for p in build_params(command) if p.name == name]
+    assert declared(param) == IMPLEMENTED[command][name]
+
+
+@pytest.mark.parametrize(("command", "name"), OPTIONS, ids=[f"{c} {n}" for c, n in OPTIONS])
+def test_each_converter_does_what_the_declaration_says(command: str, name: str, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = IMPLEMENTED[name]
+    spec = IMPLEMENTED[command][name]
+    (opt,) = [o for o in QUICK[command].params if o.param == name]
+    convert = KINDS[opt.kind].read
     if spec["kind"] == "flag":
-        assert name in entry.FLAGS.values() and name not in entry.CONVERT
+        assert convert is None
+        assert parse(QUICK[command], ["a.yaml", opt.flags[0]]) == {"paths": ["a.yaml"], name: True} | (
+            {"formats": None} if command == "build" else {})
         return
-    convert = entry.CONVERT[name]
+    assert convert is not None
     # Repeated: the last wins, or (multiple) each is kept.
-    first, last = ("x", "y") if spec["kind"] in ("text", "path") else (str(spec["min"]), str(spec["min"] + 1))
-    spelling = next(s for s, n in entry.OPTIONS.items() if n == name)
-    parsed = entry.parse_build(["build", spelling, first, spelling, last])
+    first, last = (("x", "y") if spec["kind"] in ("text", "path") else spec["choices"][1:3]
+                   if spec["kind"] == "choice" else (str(spec["min"]), str(spec["min"] + 1)))
+    parsed = parse(QUICK[command], ["a.yaml", opt.flags[0], first, opt.flags[-1], last])
     assert parsed is not None
     assert parsed[name] == ([convert(first), convert(last)] if spec["multiple"] else convert(last))
     if spec["kind"] == "text":
         for value in ("dark", "a4-landscape", "svg,png", " spaced ", "über"):
             assert convert(value) == value
+    elif spec["kind"] == "choice":
+        for value in spec["choices"]:
+            assert parse(QUICK[command], ["a.yaml", opt.flags[0], value]) == {"paths": ["a.yaml"], name: value}
+        for value in ("xml", "JSON" if spec["case_sensitive"] else "", " json", "jso"):
+            if value:
+                assert parse(QUICK[command], ["a.yaml", opt.flags[0], value]) is None, value
     elif spec["kind"] in ("integer", "float"):
         check_range(convert, spec)
     else:
@@ -428,6 +515,9 @@ def child_env() -> dict[str, str]:
     ["build", "a.yaml", "broken", "-o", "out", "-f", "svg", "-q"],
     ["build", "a.yaml", "b.yaml", "-o", "out", "--format", "json"],
     ["build", "empty"],
+    ["validate", "a.yaml", "broken"],
+    ["validate", "a.yaml", "broken", "--format", "json"],
+    ["validate", "empty"],
 ], ids=" ".join)
 def test_whole_processes_agree(argv: list[str], tmp_path: Path) -> None:
     """`python -m jmap` (the entry point) and the typer app in a child process, with pipes for stdout and stderr."""
@@ -464,3 +554,14 @@ def test_numbers_python_cannot_read_go_to_typer() -> None:
     assert entry.parse_build(["build", "map.yaml", "-j", "9" * 5000]) is None
     assert entry.parse_build(["build", "map.yaml", "--max-bytes", "1" + "0" * 18]) is None
     assert entry.parse_build(["build", "map.yaml", "-j", "12"]) == {"paths": ["map.yaml"], "formats": None, "jobs": 12}
+
+
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_the_help_is_what_it_was_before_the_declarations_moved(command: str) -> None:
+    """`jmap build --help` and `jmap validate --help` as typer printed them from hand-written parameters
+    (tests/cases/help/*.txt, captured on main before jmap.cli.options declared them, 100 columns)."""
+    env = {**child_env(), "COLUMNS": "100"}
+    done = subprocess.run([sys.executable, "-c", "from jmap.cli.cli import app; app(prog_name='jmap')", command,
+                           "--help"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (ROOT / "tests" / "cases" / "help" / f"{command}.txt").read_text(encoding="utf-8")

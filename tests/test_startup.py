@@ -97,6 +97,20 @@ def test_a_plain_build_imports_no_command_line_or_schema_library(tmp_path: Path)
     assert "tomllib" not in modules
 
 
+@pytest.mark.parametrize("argv", [["examples/online-shop.yaml", "--strict"], ["examples", "-q"],
+                                  ["examples/commuter.yaml", "--format", "json"]], ids=" ".join)
+def test_a_plain_validate_imports_no_command_line_library(argv: list[str], tmp_path: Path) -> None:
+    """`jmap validate FILES` has the quick start of `jmap build` (jmap.cli.entry, declarations in jmap.cli.options)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    env.pop("CI", None)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "jmap", "validate", *argv], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    modules = imports(done.stderr)
+    assert "jmap.cli.command" in modules and "jmap.validation.validate" in modules  # it checked, here
+    assert sorted(m for m in modules if m.split(".")[0] in NEVER) == []
+
+
 @pytest.mark.parametrize("name", ["online-shop", "bank-loan", "commuter", "hospital-outpatient", "saas-onboarding"])
 def test_an_english_map_loads_no_line_breaker(name: str, tmp_path: Path) -> None:
     modules = build_imports(name, tmp_path)

@@ -1,14 +1,15 @@
 """The `jmap` command: parses flags, calls the library, picks a reporter.
 
 Exit codes: 0 ok, 1 a map is invalid (or stale, or differs), 2 usage error.
-A plain `jmap build` is answered by jmap.cli.entry without this module (typer takes ~30 ms
-to import); both run jmap.cli.command.build_command.
+A plain `jmap build` or `jmap validate` is answered by jmap.cli.entry without this module (typer
+takes ~30 ms to import); both read the declarations in jmap.cli.options and run the bodies in jmap.cli.command.
 """
 
 from __future__ import annotations
 
+import inspect
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -24,8 +25,25 @@ from jmap.cli.command import (
     outputs_and_report,
     reporter,
     split_formats,
+    validate_command,
 )
-from jmap.cli.options import MAX_BYTES_FLAG
+from jmap.cli.options import (
+    BUILD,
+    BUILD_PATHS,
+    CONFIG,
+    FORMATS,
+    JOBS,
+    KINDS,
+    OUTPUT,
+    PAGE_SIZE,
+    QUIET,
+    REQUIRED,
+    SCALE,
+    THEME,
+    VALIDATE,
+    Command,
+    Opt,
+)
 from jmap.diagnostics import UsageError, printable
 
 app = typer.Typer(
@@ -38,10 +56,9 @@ app = typer.Typer(
 )
 
 
-class ReportFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
+def _choices(opt: Opt) -> type[Enum]:
+    """A str Enum of a choice's values: typer lists them in the help (`<text|json|github>`) and refuses others."""
+    return Enum(opt.param.title(), {value: value for value in opt.choices}, type=str)  # type: ignore[return-value]
 
 
 def _version(value: bool) -> None:
@@ -59,84 +76,55 @@ def _root(
     """jmap: journeys as code."""
 
 
-Paths = Annotated[
-    list[str], typer.Argument(help="Map files, folders (searched for *.yaml maps) or globs.", show_default=False)
-]
-FormatOption = Annotated[
-    ReportFormat, typer.Option("--format", help="How to report: text, json or github (annotations).")
-]
-Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only problems.")]
-Verbose = Annotated[
-    bool, typer.Option("-v", "--verbose", help="Also list the YAML files skipped as not maps, and why.")
-]
-MaxBytes = Annotated[int, typer.Option("--max-bytes", help="Refuse map files larger than this.", min=1,
-                                        max=MAX_BYTES_FLAG)]
+def _annotation(opt: Opt) -> Any:
+    """The typer annotation of one declared parameter (jmap.cli.options: declared once, for typer and entry)."""
+    kind = KINDS[opt.kind]
+    value: Any = _choices(opt) if opt.kind == "choice" else kind.type
+    if kind.repeated:
+        value = list[value]
+    if opt.default is None:
+        value = value | None
+    if not opt.flags:
+        return Annotated[value, typer.Argument(help=opt.help, show_default=False)]
+    extra: dict[str, Any] = {**kind.limits, "metavar": opt.metavar or None}
+    if kind.read is not None:
+        extra["show_default"] = opt.show_default
+    return Annotated[value, typer.Option(*opt.flags, help=opt.help, **extra)]
 
 
-@app.command()
-def validate(
-    paths: Paths,
-    report: FormatOption = ReportFormat.text,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    max_bytes: MaxBytes = 1_000_000,
-    quiet: Quiet = False,
-    verbose: Verbose = False,
-) -> None:
-    """Check maps against the format and report every problem with file:line:col.
+def _command(spec: Command, body: Callable[..., int]) -> None:
+    """Register spec as a typer command whose parameters are its declarations, running body (jmap.cli.command)."""
 
-    Also lays each valid map out and warns (W504) about every text shortened to fit.
-    Example: jmap validate journeys/ --strict
-    """
-    from jmap.api import check, scan
-    from jmap.cli.report import (
-        as_json,
-        dump_json,
-        format_github,
-        skipped_json,
-        skipped_lines,
-        skipped_summary,
-        summary_line,
-        write_text,
-    )
+    def run(**params: Any) -> None:
+        with _usage():
+            code = body(**{name: v.value if isinstance(v, Enum) else v for name, v in params.items()})
+        raise typer.Exit(code)
 
-    found = scan(paths)
-    if not found.maps:
-        _usage_error(NO_MAPS)
-    files = found.maps
-    results = [check(path, max_bytes=max_bytes, texts=True) for path in files]
-    diagnostics = [d for r in results for d in r.diagnostics]
-    valid = [r.ok_strict if strict else r.ok for r in results]
-    failed = [r for r, ok in zip(results, valid, strict=True) if not ok]
-    if report is ReportFormat.json:
-        dump_json(
-            {
-                "files": [
-                    {"path": str(r.path), "valid": ok, "errors": len(r.errors), "warnings": len(r.warnings)}
-                    for r, ok in zip(results, valid, strict=True)
-                ],
-                "diagnostics": [as_json(d) for d in diagnostics],
-                "skipped": skipped_json(found.skipped),
-            }
-        )
-    elif report is ReportFormat.github:
-        for diagnostic in diagnostics:
-            typer.echo(format_github(diagnostic))
-    else:
-        write_text(diagnostics)
-        errors = sum(len(r.errors) for r in results)
-        warnings = sum(len(r.warnings) for r in results)
-        if verbose:
-            for line in skipped_lines(found.skipped):
-                typer.echo(line, err=True)
-        if not quiet or failed:
-            summary = summary_line(errors, warnings, len(results))
-            shortened = sum(d.code == "W504" for d in diagnostics)
-            if shortened:
-                summary += f" ({shortened} text{'' if shortened == 1 else 's'} shortened)"
-            if found.skipped:
-                summary += f"; {skipped_summary(found.skipped)}"
-            typer.echo(summary, err=True)
-    raise typer.Exit(1 if failed else 0)
+    parameters = [
+        inspect.Parameter(opt.param, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=_annotation(opt),
+                          default=inspect.Parameter.empty if opt.default is REQUIRED
+                          else opt.default)
+        for opt in spec.params
+    ]
+    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters}
+    run.__name__ = run.__qualname__ = spec.name
+    run.__doc__ = spec.doc
+    app.command(spec.name)(run)
+
+
+# The parameters other commands share with these, from the same declarations. mypy reads their plain
+# types (it cannot follow an annotation made at run time); typer reads the declared ones.
+if TYPE_CHECKING:
+    Paths = list[str]
+    Quiet = bool
+    MaxBytes = int
+else:
+    Paths = _annotation(VALIDATE.params[0])
+    Quiet = _annotation(QUIET)
+    MaxBytes = _annotation(VALIDATE.params[3])
+
+_command(VALIDATE, validate_command)
 
 
 @app.command()
@@ -228,98 +216,26 @@ if TYPE_CHECKING:
     from jmap.project.builder import Settings
 
 
-BuildPaths = Annotated[
-    list[str] | None,
-    typer.Argument(
-        help="Map files, folders or globs (default: the config's inputs, or this folder).", show_default=False
-    ),
-]
-OutputDir = Annotated[
-    Path | None,
-    typer.Option(
-        "-o", "--output", help="Output folder (default: the config's, or build/ beside each map).", show_default=False
-    ),
-]
-BuildFormats = Annotated[
-    list[str] | None,
-    typer.Option(
-        "-f",
-        "--format",
-        show_default=False,
-        metavar="FORMATS",
-        help="Output formats, comma-separated: svg, png, pdf, html (default: the config's, or svg). "
-        "Also how to report: text, json or github, e.g. `-f svg,png --format json`.",
-    ),
-]
-Jobs = Annotated[
-    int | None,
-    typer.Option(
-        "-j", "--jobs", min=1, show_default=False, help="Maps built in parallel (default: the number of cores)."
-    ),
-]
-Theme = Annotated[
-    str | None, typer.Option("--theme", show_default=False, help="Draw every map with this theme instead of its own.")
-]
-Scale = Annotated[
-    float | None,
-    typer.Option("--scale", min=0.1, max=8, show_default=False, help="PNG pixels per SVG pixel (default 2)."),
-]
-PageSize = Annotated[
-    str | None,
-    typer.Option(
-        "--page-size", show_default=False, help="PDF page: fit (default) or a paper size such as a4-landscape."
-    ),
-]
-ConfigFile = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        show_default=False,
-        help="Read settings from this jmap.toml or pyproject.toml (default: found from this folder upwards).",
-    ),
-]
-BuildMaxBytes = Annotated[
-    int | None, typer.Option("--max-bytes", min=1, max=MAX_BYTES_FLAG, show_default=False,
-                             help="Refuse map files larger than this.")
-]
+if TYPE_CHECKING:  # see Paths above
+    BuildPaths = list[str] | None
+    OutputDir = Path | None
+    BuildFormats = list[str] | None
+    Jobs = int | None
+    Theme = str | None
+    Scale = float | None
+    PageSize = str | None
+    ConfigFile = Path | None
+else:
+    BuildPaths = _annotation(BUILD_PATHS)
+    OutputDir = _annotation(OUTPUT)
+    BuildFormats = _annotation(FORMATS)
+    Jobs = _annotation(JOBS)
+    Theme = _annotation(THEME)
+    Scale = _annotation(SCALE)
+    PageSize = _annotation(PAGE_SIZE)
+    ConfigFile = _annotation(CONFIG)
 
-
-@app.command()
-def build(
-    paths: BuildPaths = None,
-    output: OutputDir = None,
-    formats: BuildFormats = None,
-    jobs: Jobs = None,
-    force: Annotated[bool, typer.Option("--force", help="Render every map, even unchanged ones.")] = False,
-    check: Annotated[
-        bool,
-        typer.Option("--check", help="Write nothing; exit 1 listing outputs missing or different from a fresh build."),
-    ] = False,
-    prune: Annotated[
-        bool, typer.Option("--prune", help="Remove outputs jmap wrote for maps that no longer exist.")
-    ] = False,
-    theme: Theme = None,
-    scale: Scale = None,
-    page_size: PageSize = None,
-    config: ConfigFile = None,
-    max_bytes: BuildMaxBytes = None,
-    quiet: Quiet = False,
-    verbose: Verbose = False,
-) -> None:
-    """Render maps to SVG, PNG, PDF or HTML; only maps that changed since the last build.
-
-    Settings come from jmap.toml (or the tool.jmap table of pyproject.toml); flags override them.
-
-    Example: jmap build journeys/ -o renders -f svg,png,html
-    Example (CI gate): jmap build --check
-    """
-    with _usage():
-        code = build_command(
-            paths=paths, output=output, formats=formats, jobs=jobs, force=force, check=check, prune=prune,
-            theme=theme, scale=scale, page_size=page_size, config=config, max_bytes=max_bytes, quiet=quiet,
-            verbose=verbose,
-        )
-    raise typer.Exit(code)
+_command(BUILD, build_command)
 
 
 def _reload(config: Path | None, paths: list[str] | None, flags: dict[str, Any]) -> Settings:

@@ -135,3 +135,67 @@ def reporter(report: str, quiet: bool, verbose: bool = False) -> Reporter:
     if report == "json":
         return JsonReporter()
     return TextReporter(quiet=quiet, github=report == "github", verbose=verbose)
+
+
+def validate_command(
+    paths: list[str],
+    report: str = "text",
+    strict: bool = False,
+    max_bytes: int = 1_000_000,
+    quiet: bool = False,
+    verbose: bool = False,
+) -> int:
+    """Run `jmap validate` with its flags already parsed; the exit code (0 ok, 1 a map is invalid)."""
+    import sys
+
+    from jmap.api import check, scan
+    from jmap.cli.report import (
+        as_json,
+        dump_json,
+        format_github,
+        skipped_json,
+        skipped_lines,
+        skipped_summary,
+        summary_line,
+        write_text,
+    )
+
+    found = scan(paths)
+    if not found.maps:
+        raise UsageError(NO_MAPS)
+    results = [check(path, max_bytes=max_bytes, texts=True) for path in found.maps]
+    diagnostics = [d for r in results for d in r.diagnostics]
+    valid = [r.ok_strict if strict else r.ok for r in results]
+    failed = [r for r, ok in zip(results, valid, strict=True) if not ok]
+    if report == "json":
+        dump_json(
+            {
+                "files": [
+                    {"path": str(r.path), "valid": ok, "errors": len(r.errors), "warnings": len(r.warnings)}
+                    for r, ok in zip(results, valid, strict=True)
+                ],
+                "diagnostics": [as_json(d) for d in diagnostics],
+                "skipped": skipped_json(found.skipped),
+            }
+        )
+    elif report == "github":
+        for diagnostic in diagnostics:
+            sys.stdout.write(format_github(diagnostic) + "\n")
+    else:
+        write_text(diagnostics)
+        errors = sum(len(r.errors) for r in results)
+        warnings = sum(len(r.warnings) for r in results)
+        if verbose:
+            for line in skipped_lines(found.skipped):
+                sys.stderr.write(line + "\n")
+        if not quiet or failed:
+            summary = summary_line(errors, warnings, len(results))
+            shortened = sum(d.code == "W504" for d in diagnostics)
+            if shortened:
+                summary += f" ({shortened} text{'' if shortened == 1 else 's'} shortened)"
+            if found.skipped:
+                summary += f"; {skipped_summary(found.skipped)}"
+            sys.stderr.write(summary + "\n")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return 1 if failed else 0
