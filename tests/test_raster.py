@@ -237,3 +237,78 @@ def test_png_is_deflated_by_zlib_ng_with_the_same_pixels_as_stdlib_zlib(svgs: di
     assert fast != plain
     first, second = Image.open(io.BytesIO(fast)), Image.open(io.BytesIO(plain))
     assert first.mode == second.mode == "RGB" and first.tobytes() == second.tobytes()
+
+
+# --- found by a second reader: fallbacks, damaged and large pictures ------------------------------
+
+
+def _data_uri(data: bytes, mime: str = "image/png") -> str:
+    import base64
+
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def _png(size: tuple[int, int], color: tuple[int, int, int] = (200, 40, 40)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_shortened_text_stays_on_the_fast_path(no_cairosvg: None) -> None:
+    """A shortened text carries its full wording as a <title>: a tooltip, nothing to draw or fall back for."""
+    body = '<text x="10" y="50" font-size="14" fill="#111111"><title>The whole text</title><tspan x="10" y="50">The wh…</tspan></text>'
+    found: list[Diagnostic] = []
+    assert export.svg_to_png(svg(body), scale=1, warn=found.append).startswith(b"\x89PNG")
+    assert found == []
+
+
+def test_every_fallback_to_the_reference_path_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export, "RASTER", "fast")
+    body = '<text x="10" y="50" font-size="14" fill="#111111"><desc>x</desc>Hello</text>'  # beyond the vocabulary
+    found: list[Diagnostic] = []
+    export.svg_to_png(svg(body), scale=1, warn=found.append)
+    assert [d.code for d in found] == ["W513"] and "cairosvg" in found[0].message
+
+
+def test_damaged_pixel_data_is_e413_not_a_bug(no_cairosvg: None) -> None:
+    import struct
+    import zlib
+
+    good = _png((8, 8))
+    start = good.index(b"IDAT") + 4
+    length = struct.unpack(">I", good[start - 8:start - 4])[0]
+    broken = bytes(length)  # zeros: not a zlib stream, yet the chunk's CRC is made right below
+    damaged = good[:start] + broken + struct.pack(">I", zlib.crc32(b"IDAT" + broken)) + good[start + length + 4:]
+    body = f'<image x="0" y="0" width="50" height="50" href="{_data_uri(damaged)}"/>'
+    with pytest.raises(export.JmapError) as raised:
+        export.svg_to_png(svg(body), scale=1, warn=lambda d: None)
+    assert raised.value.diagnostics[0].code == "E413"
+
+
+def test_a_camera_mpo_jpeg_is_drawn(no_cairosvg: None) -> None:
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (16, 16), (0, 90, 200)), Image.new("RGB", (16, 16), (0, 0, 0))
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    body = f'<image x="0" y="0" width="100" height="100" href="{_data_uri(out.getvalue(), "image/jpeg")}"/>'
+    found: list[Diagnostic] = []
+    png = export.svg_to_png(svg(body), scale=1, warn=found.append)
+    assert found == []
+    pixel = Image.open(io.BytesIO(png)).convert("RGB").getpixel((50, 50))
+    assert isinstance(pixel, tuple) and pixel[2] > 150 and pixel[0] < 60  # the first frame's blue
+
+
+def test_large_pictures_are_shrunk_to_their_box_before_they_are_recorded(tmp_path: Path) -> None:
+    """Twelve different 4096 x 4096 pictures in small boxes: decoded one at a time, kept at the size drawn."""
+    images = "".join(
+        f'<image x="{i * 30}" y="0" width="30" height="30" href="{_data_uri(_png((4096, 4096), (i * 20, 90, 90)))}"/>'
+        for i in range(12)
+    )
+    svg_file = tmp_path / "pictures.svg"
+    svg_file.write_text(svg(images, width=400, height=40), encoding="utf-8")
+    code = ("import resource, sys; from jmap.export import export; "
+            "export.svg_to_png(open(sys.argv[1]).read(), scale=2, warn=lambda d: print(d)); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    run = subprocess.run([sys.executable, "-c", code, str(svg_file)], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "JMAP_RASTER": "fast"})
+    assert "W513" not in run.stdout
+    assert int(run.stdout.split()[-1]) < 400  # MiB; all twelve at full size are 12 x 64 MiB

@@ -41,7 +41,7 @@ from typing import Any
 
 from jmap.export import fontconfig
 from jmap.export.rtl import SVG_NS, _levels
-from jmap.images import ImageError, check_data_uri
+from jmap.images import ImageError, check_data_uri, inspect_image
 
 __all__ = ["Drawn", "Unsupported", "draw_pdf", "draw_png", "font_problems", "preload"]
 
@@ -498,6 +498,9 @@ class _Drawer:
         self.drawn = drawn
         self.ids = {e.get("id"): e for e in root.iter() if e.get("id")}
         self.cairo = _cairo()
+        #: Pictures shrunk to the device pixels they cover, by (data URI, size): the recording keeps
+        #: every source it paints, so full-size decoded images (64 MB for 4096 x 4096) must not reach it.
+        self.pictures: dict[tuple[str, int, int], Any] = {}
 
     def draw(self, context: Any) -> None:
         style = _Style().derive(self.root, "svg")
@@ -611,10 +614,10 @@ class _Drawer:
             data = check_data_uri(href)
         except ImageError:
             raise Unsupported("an image that is not a checked data URI") from None  # cairosvg reports it
-        picture = _picture(data)
-        iw, ih = picture.get_width(), picture.get_height()
         x, y = _number(element, "x"), _number(element, "y")
         w, h = _number(element, "width"), _number(element, "height")
+        info = inspect_image(data)  # the header's size: decoding waits until the drawn size is known
+        iw, ih = info.width, info.height
         if iw <= 0 or ih <= 0 or w <= 0 or h <= 0:
             return
         aspect = (element.get("preserveAspectRatio") or "xMidYMid meet").split()
@@ -622,6 +625,7 @@ class _Drawer:
             raise Unsupported("preserveAspectRatio")
         fit = max if len(aspect) > 1 and aspect[1] == "slice" else min
         scale = fit(w / iw, h / ih)
+        picture = self.picture(context, href, data, iw * scale, ih * scale)
         context.save()
         clip = element.get("clip-path")
         if clip:
@@ -629,11 +633,34 @@ class _Drawer:
         context.rectangle(x, y, w, h)
         context.clip()
         context.translate(x + (w - iw * scale) / 2, y + (h - ih * scale) / 2)
-        context.scale(scale, scale)
+        context.scale(scale * iw / picture.get_width(), scale * ih / picture.get_height())  # the same box
         context.set_source_surface(picture, 0, 0)
         context.get_source().set_filter(self.cairo.FILTER_GOOD)
         context.paint()
         context.restore()
+
+    def picture(self, context: Any, href: str, data: bytes, width: float, height: float) -> Any:
+        """The decoded picture, shrunk (never enlarged) to the device pixels its box of width x height covers."""
+        dw, dh = (abs(v) for v in context.user_to_device_distance(width, height))
+        info = inspect_image(data)
+        iw, ih = info.width, info.height
+        size = (min(iw, max(1, math.ceil(dw))), min(ih, max(1, math.ceil(dh))))
+        key = (href, *size)
+        found = self.pictures.get(key)
+        if found is None:
+            decoded = _picture(data)
+            if size == (iw, ih):
+                found = decoded
+            else:
+                found = self.cairo.ImageSurface(self.cairo.FORMAT_ARGB32, *size)
+                shrink = self.cairo.Context(found)
+                shrink.scale(size[0] / iw, size[1] / ih)
+                shrink.set_source_surface(decoded, 0, 0)
+                shrink.get_source().set_filter(self.cairo.FILTER_GOOD)
+                shrink.paint()
+                found.flush()
+            self.pictures[key] = found
+        return found
 
     def clip(self, context: Any, value: str) -> None:
         match = re.fullmatch(r"url\(#([^)]+)\)", value.strip())
