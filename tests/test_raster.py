@@ -256,7 +256,8 @@ def _png(size: tuple[int, int], color: tuple[int, int, int] = (200, 40, 40)) -> 
 
 def test_a_shortened_text_stays_on_the_fast_path(no_cairosvg: None) -> None:
     """A shortened text carries its full wording as a <title>: a tooltip, nothing to draw or fall back for."""
-    body = '<text x="10" y="50" font-size="14" fill="#111111"><title>The whole text</title><tspan x="10" y="50">The wh…</tspan></text>'
+    body = ('<text x="10" y="50" font-size="14" fill="#111111"><title>The whole text</title>'
+            '<tspan x="10" y="50">The wh…</tspan></text>')
     found: list[Diagnostic] = []
     assert export.svg_to_png(svg(body), scale=1, warn=found.append).startswith(b"\x89PNG")
     assert found == []
