@@ -105,12 +105,9 @@ def subset_chunk(file: str, codepoints: set[int]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.layout_features = [*options.layout_features, "tnum", "case"]
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
-    options.name_languages = [0x409]
-    options.notdef_outline = True
+    from jmap.render.html import subset_options
+
+    options = subset_options("woff2")
     out = io.BytesIO()
     # fontTools packs GSUB/GPOS with HarfBuzz's repacker when uharfbuzz is installed, and with its
     # own code otherwise: the same bytes on every machine need one of them, always the same.

@@ -464,12 +464,7 @@ def subset_font(file: str, chars: str) -> bytes:
     from fontTools import subset  # type: ignore[import-untyped]
     from fontTools.ttLib import TTFont
 
-    options = subset.Options()
-    options.flavor = "woff"
-    options.layout_features = [*options.layout_features, "tnum", "case"]
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
-    options.name_languages = [0x409]
-    options.notdef_outline = True
+    options = subset_options("woff")
     out = io.BytesIO()
     with TTFont(_font_path(file), recalcTimestamp=False) as font:
         subsetter = subset.Subsetter(options)
@@ -478,6 +473,19 @@ def subset_font(file: str, chars: str) -> bytes:
         font.flavor = "woff"
         font.save(out, reorderTables=True)
     return out.getvalue()
+
+
+def subset_options(flavor: str) -> Any:
+    """fontTools' subsetting options for a page's fonts: the one list, also used by tools/gen_font_chunks.py."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = flavor
+    options.layout_features = [*options.layout_features, "tnum", "case"]
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
+    options.name_languages = [0x409]
+    options.notdef_outline = True
+    return options
 
 
 def _font_path(file: str) -> Path:
