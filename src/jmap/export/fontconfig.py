@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jmap.resources import data_dir
 
@@ -258,13 +259,9 @@ class _Fontconfig:
             lib.FcCharSetAddChar(charset, codepoint)
             lib.FcPatternAddCharSet(pattern, b"charset", charset)
             lib.FcPatternAddInteger(pattern, b"weight", 200 if bold else 80)
-            lib.FcConfigSubstitute(None, pattern, 0)  # FcMatchPattern
-            lib.FcDefaultSubstitute(pattern)
-            result = ctypes.c_int()
-            font = lib.FcFontMatch(None, pattern, ctypes.byref(result))
-            if not font:
-                return None
-            try:
+            with self._matched(pattern) as font:
+                if font is None:
+                    return None
                 covered = ctypes.c_void_p()
                 if lib.FcPatternGetCharSet(font, b"charset", 0, ctypes.byref(covered)) != 0:
                     return None
@@ -274,12 +271,9 @@ class _Fontconfig:
                 if lib.FcPatternGetString(font, b"family", 0, ctypes.byref(family)) != 0 or not family.value:
                     return None
                 return family.value.decode("utf-8", "replace")
-            finally:
-                lib.FcPatternDestroy(font)
         finally:
             lib.FcPatternDestroy(pattern)
             lib.FcCharSetDestroy(charset)
-
 
     def font_file(self, family: str, bold: bool) -> tuple[str, int, tuple[str, ...]] | None:
         """The file, face index and family names of the font cairo's toy font face for (family, bold) opens.
@@ -293,13 +287,9 @@ class _Fontconfig:
             lib.FcPatternAddString(pattern, b"family", family.encode("utf-8"))
             lib.FcPatternAddInteger(pattern, b"slant", 0)  # FC_SLANT_ROMAN
             lib.FcPatternAddInteger(pattern, b"weight", 200 if bold else 100)  # FC_WEIGHT_BOLD, FC_WEIGHT_MEDIUM
-            lib.FcConfigSubstitute(None, pattern, 0)
-            lib.FcDefaultSubstitute(pattern)
-            result = ctypes.c_int()
-            font = lib.FcFontMatch(None, pattern, ctypes.byref(result))
-            if not font:
-                return None
-            try:
+            with self._matched(pattern) as font:
+                if font is None:
+                    return None
                 file, name, index = ctypes.c_char_p(), ctypes.c_char_p(), ctypes.c_int()
                 if lib.FcPatternGetString(font, b"file", 0, ctypes.byref(file)) != 0 or not file.value:
                     return None
@@ -309,10 +299,22 @@ class _Fontconfig:
                 while len(names) < 16 and lib.FcPatternGetString(font, b"family", len(names), ctypes.byref(name)) == 0:
                     names.append((name.value or b"").decode("utf-8", "replace"))
                 return os.fsdecode(file.value), index.value, tuple(names)
-            finally:
-                lib.FcPatternDestroy(font)
         finally:
             lib.FcPatternDestroy(pattern)
+
+    @contextmanager
+    def _matched(self, pattern: Any) -> Iterator[Any]:
+        """The font fontconfig matches to `pattern` after the usual substitutions (None: none); freed after use."""
+        lib = self.lib
+        lib.FcConfigSubstitute(None, pattern, 0)  # FcMatchPattern
+        lib.FcDefaultSubstitute(pattern)
+        result = ctypes.c_int()
+        font = lib.FcFontMatch(None, pattern, ctypes.byref(result))
+        try:
+            yield font or None
+        finally:
+            if font:
+                lib.FcPatternDestroy(font)
 
 
 @lru_cache(maxsize=1)
